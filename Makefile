@@ -1,0 +1,53 @@
+# The two commands a newcomer needs: `make lab` and `make test`.
+# Everything is installed into .venv from the pinned requirements files.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+START_PAGE := course/01-start-here.ipynb
+PORT ?= 8888
+
+.PHONY: lab test bench environment exercises lessons clean help
+
+help:
+	@echo "make lab          install everything into .venv and open the course in JupyterLab"
+	@echo "make test         install everything into .venv and run every test"
+	@echo "make bench        print the course's performance figures"
+	@echo "make lessons      re-execute the lessons and store their outputs"
+	@echo "make exercises    regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make environment  regenerate environment.yml from requirements.txt"
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; set PYTHON=/path/to/python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Stamps record that an install ran after its inputs last changed.
+$(VENV)/.runtime-installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt -e .
+	@touch $@
+
+$(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt
+	@touch $@
+
+lab: $(VENV)/.runtime-installed
+	$(BIN)/jupyter lab --ServerApp.port=$(PORT) $(START_PAGE)
+
+test: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -n auto --dist loadscope
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m tools.bench
+
+lessons: $(VENV)/.runtime-installed
+	$(BIN)/python -m tools.execute_lessons
+
+exercises: $(VENV)/.runtime-installed
+	$(BIN)/python -m tools.generate_exercises
+
+environment: $(BIN)/python
+	$(BIN)/python -m tools.sync_environment
+
+clean:
+	rm -rf $(VENV) gradebook.db .exchange

@@ -1,0 +1,50 @@
+"""The course's calculators: a pure calculation model and ipywidgets views on top of it.
+
+Lessons import from here. The model (``fields``, ``formatting``, ``delegation``)
+imports no widgets; the views (``*_view`` modules) are loaded only when a view
+name is first used, so importing the model stays light and has no side effects.
+"""
+
+from widgets.delegation import (
+    DelegationResult,
+    TaskCost,
+    buyback_rate,
+    evaluate_delegation,
+    hourly_value,
+    onboarding_cost,
+    payback_weeks,
+    task_cost,
+    weekly_gain,
+)
+from widgets.fields import Field, InputError
+from widgets.formatting import LOCALES, format_money, format_number, format_percent
+
+__all__ = [
+    "DelegationCalculator",
+    "DelegationResult",
+    "Field",
+    "InputError",
+    "LOCALES",
+    "TaskCost",
+    "buyback_rate",
+    "evaluate_delegation",
+    "format_money",
+    "format_number",
+    "format_percent",
+    "hourly_value",
+    "onboarding_cost",
+    "payback_weeks",
+    "task_cost",
+    "weekly_gain",
+]
+
+_VIEWS = {"DelegationCalculator": "widgets.delegation_view"}
+
+
+def __getattr__(name: str):
+    """Import a view module on first use, so the model never pulls in ipywidgets."""
+    if name in _VIEWS:
+        import importlib
+
+        return getattr(importlib.import_module(_VIEWS[name]), name)
+    raise AttributeError(f"module 'widgets' has no attribute {name!r}")
