@@ -21,11 +21,17 @@ _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;#]+)$")
 
 
 def read_pins(path: pathlib.Path = REQUIREMENTS) -> dict[str, str]:
-    """The ``name==version`` lines of a requirements file, as a dict; any other requirement is an error."""
+    """The ``name==version`` lines of a requirements file and the files it includes with ``-r``.
+
+    Any other kind of requirement is an error: every version is pinned.
+    """
     pins = {}
     for number, raw in enumerate(path.read_text().splitlines(), start=1):
         line = raw.split("#", 1)[0].strip()
         if not line:
+            continue
+        if line.startswith("-r "):
+            pins.update(read_pins(path.parent / line[3:].strip()))
             continue
         match = _PIN.match(line)
         if not match:
