@@ -6,6 +6,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 START_PAGE := course/01-start-here.ipynb
 PORT ?= 8888
+# Extra options for `jupyter lab`, e.g. LAB_ARGS=--no-browser. Root needs --allow-root.
+LAB_ARGS ?=
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: lab test bench environment exercises lessons clean help
 
@@ -32,7 +35,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 	@touch $@
 
 lab: $(VENV)/.runtime-installed
-	$(BIN)/jupyter lab --ServerApp.port=$(PORT) $(START_PAGE)
+	$(BIN)/jupyter lab --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n auto --dist loadscope

@@ -1,0 +1,124 @@
+"""Print the course's performance figures: `make bench`. A benchmark, never a test.
+
+Each figure is the median of several runs, printed beside its floor, measured
+side by side in the same run:
+
+- calculator interaction: from setting an input's value to updated results and
+  chart, beside the model's compute time alone (target: under 50 ms);
+- lesson execution: each course notebook top to bottom in a fresh kernel,
+  beside a floor notebook that only imports what the lesson imports (target:
+  within 1.5x of the floor).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import pathlib
+import statistics
+import sys
+import time
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+COURSE = ROOT / "course"
+INTERACTION_TARGET_MS = 50
+LESSON_TARGET_RATIO = 1.5
+
+#: Each calculator, how to build it, and a pair of input changes to alternate between.
+CALCULATORS = {
+    "delegation": ("DelegationCalculator", "hours_delegated", (10.0, 12.0)),
+}
+
+
+def _median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def bench_calculators(repeats: int) -> list[tuple[str, float, float]]:
+    """Median interaction latency and model-only time, in ms, for each calculator."""
+    import widgets
+    from widgets import delegation
+
+    rows = []
+    for name, (view_name, field, values) in CALCULATORS.items():
+        calculator = getattr(widgets, view_name)()
+        text_input = calculator.inputs[field]
+        inputs = {f.name: calculator.inputs[f.name].value for f in delegation.DELEGATION_FIELDS}
+        interaction, model = [], []
+        for index in range(repeats):
+            value = values[index % 2]
+            start = time.perf_counter()
+            text_input.value = value
+            interaction.append(time.perf_counter() - start)
+            inputs[field] = value
+            start = time.perf_counter()
+            delegation.evaluate_delegation(**inputs).cumulative_net_benefit(calculator.weeks)
+            model.append(time.perf_counter() - start)
+        rows.append((name, _median_ms(interaction), _median_ms(model)))
+    return rows
+
+
+def lesson_imports(notebook) -> list[str]:
+    """The import statements of a notebook's code cells, in order, without duplicates."""
+    seen: dict[str, None] = {}
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(cell.source)
+        except SyntaxError:
+            continue
+        for node in tree.body:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                seen[ast.unparse(node)] = None
+    return list(seen)
+
+
+def _execute_seconds(notebook, workdir: pathlib.Path) -> float:
+    from nbclient import NotebookClient
+
+    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+    start = time.perf_counter()
+    client.execute()
+    return time.perf_counter() - start
+
+
+def bench_lessons(repeats: int) -> list[tuple[str, float, float]]:
+    """Median execution time of each lesson and of its import-only floor, in seconds, interleaved."""
+    import nbformat
+
+    rows = []
+    for path in sorted(COURSE.glob("[0-9][0-9]-*.ipynb")):
+        lesson = nbformat.read(path, as_version=4)
+        floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(lesson_imports(lesson)))])
+        lesson_times, floor_times = [], []
+        for _ in range(repeats):
+            floor_times.append(_execute_seconds(nbformat.from_dict(floor), COURSE))
+            lesson_times.append(_execute_seconds(nbformat.read(path, as_version=4), COURSE))
+        rows.append((path.name, statistics.median(lesson_times), statistics.median(floor_times)))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--interactions", type=int, default=101, help="interactions per calculator")
+    parser.add_argument("--runs", type=int, default=3, help="executions of each lesson and of its floor")
+    args = parser.parse_args(argv)
+
+    print(f"Calculator interaction, median of {args.interactions} (target < {INTERACTION_TARGET_MS} ms)")
+    print(f"  {'calculator':<28}{'interaction ms':>16}{'model ms':>12}{'ratio':>8}  target")
+    for name, interaction, model in bench_calculators(args.interactions):
+        verdict = "met" if interaction < INTERACTION_TARGET_MS else "MISSED"
+        print(f"  {name:<28}{interaction:>16.2f}{model:>12.3f}{interaction / model:>8.1f}  {verdict}")
+
+    print(f"\nLesson execution in a fresh kernel, median of {args.runs} (target <= {LESSON_TARGET_RATIO}x floor)")
+    print(f"  {'lesson':<28}{'lesson s':>16}{'floor s':>12}{'ratio':>8}  target")
+    for name, lesson, floor in bench_lessons(args.runs):
+        ratio = lesson / floor
+        verdict = "met" if ratio <= LESSON_TARGET_RATIO else "MISSED"
+        print(f"  {name:<28}{lesson:>16.2f}{floor:>12.2f}{ratio:>8.2f}  {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
