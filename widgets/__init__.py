@@ -1,8 +1,9 @@
 """The course's calculators: a pure calculation model and ipywidgets views on top of it.
 
-Lessons import from here. The model (``fields``, ``formatting``, ``delegation``)
-imports no widgets; the views (``*_view`` modules) are loaded only when a view
-name is first used, so importing the model stays light and has no side effects.
+Lessons import from here. The model (``fields``, ``formatting``, ``delegation``,
+``self_check``) imports no widgets; the views (``*_view`` modules) are loaded
+only when a view name is first used, so importing the model stays light and has
+no side effects.
 """
 
 from widgets.delegation import (
@@ -18,6 +19,7 @@ from widgets.delegation import (
 )
 from widgets.fields import Field, InputError
 from widgets.formatting import LOCALES, format_money, format_number, format_percent
+from widgets.self_check import check_answer
 
 __all__ = [
     "DelegationCalculator",
@@ -25,8 +27,10 @@ __all__ = [
     "Field",
     "InputError",
     "LOCALES",
+    "SelfCheck",
     "TaskCost",
     "buyback_rate",
+    "check_answer",
     "evaluate_delegation",
     "format_money",
     "format_number",
@@ -38,7 +42,10 @@ __all__ = [
     "weekly_gain",
 ]
 
-_VIEWS = {"DelegationCalculator": "widgets.delegation_view"}
+_VIEWS = {
+    "DelegationCalculator": "widgets.delegation_view",
+    "SelfCheck": "widgets.self_check_view",
+}
 
 
 def __getattr__(name: str):
