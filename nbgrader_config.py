@@ -1,9 +1,12 @@
 """nbgrader's configuration for the course: where the source, student and exchange folders are."""
 
 import os
+import sys
 from pathlib import Path
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+_root = Path(__file__).resolve().parent
 
 c.CourseDirectory.course_id = "va-to-obm"
 # The instructor's version with solutions and hidden tests.
@@ -13,6 +16,23 @@ c.CourseDirectory.release_directory = "exercises"
 
 # The exchange must be a writable folder; /srv/nbgrader/exchange, nbgrader's
 # default, is not on a laptop or on Binder. NBGRADER_EXCHANGE overrides it.
-_exchange = Path(os.environ.get("NBGRADER_EXCHANGE", Path(__file__).resolve().parent / ".exchange"))
+_exchange = Path(os.environ.get("NBGRADER_EXCHANGE", _root / ".exchange"))
 _exchange.mkdir(parents=True, exist_ok=True)
 c.Exchange.root = str(_exchange)
+
+# nbgrader runs the `alembic` command when it creates a gradebook, and
+# `.venv/bin/nbgrader` does not put .venv/bin on PATH by itself.
+_scripts = str(Path(sys.executable).parent)
+if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
+    os.environ["PATH"] = os.pathsep.join([_scripts, os.environ.get("PATH", "")])
+
+# Feedback must not show the hidden tests: nbgrader's default feedback prints
+# their source and the tracebacks that quote it (grading/feedback.py). The
+# grading package is not installed into the venv, so nbgrader finds it here.
+if str(_root) not in sys.path:
+    sys.path.insert(0, str(_root))
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "grading.feedback.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
