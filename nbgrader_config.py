@@ -27,10 +27,7 @@ if _scripts not in os.environ.get("PATH", "").split(os.pathsep):
     os.environ["PATH"] = os.pathsep.join([_scripts, os.environ.get("PATH", "")])
 
 # Feedback must not show the hidden tests: nbgrader's default feedback prints
-# their source and the tracebacks that quote it (grading/feedback.py). The
-# grading package is not installed into the venv, so nbgrader finds it here.
-if str(_root) not in sys.path:
-    sys.path.insert(0, str(_root))
+# their source and the tracebacks that quote it (grading/feedback.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "grading.feedback.HideHiddenTests",
