@@ -13,6 +13,8 @@ a calculator is given another ISO 4217 currency code.
 
 from __future__ import annotations
 
+import decimal
+
 from babel.numbers import format_currency, format_decimal, get_currency_name
 from babel.numbers import format_percent as babel_format_percent
 
@@ -20,6 +22,10 @@ from babel.numbers import format_percent as babel_format_percent
 LOCALES = {"en": "English", "it": "Italiano"}
 DEFAULT_LOCALE = "en"
 DEFAULT_CURRENCY = "EUR"
+
+# Babel rounds through the decimal module, whose default 28 significant digits
+# fail (decimal.InvalidOperation) on floats from about 1e26; a float needs at most ~330.
+_ENOUGH_DIGITS = 400
 
 
 def check_locale(locale: str) -> str:
@@ -62,7 +68,9 @@ def format_money(amount: float, locale: str = DEFAULT_LOCALE, currency: str = DE
     >>> format_money(-40, "en", "USD")
     '-$40.00'
     """
-    return format_currency(amount, check_currency(currency), locale=check_locale(locale))
+    currency, locale = check_currency(currency), check_locale(locale)
+    with decimal.localcontext(prec=_ENOUGH_DIGITS):
+        return format_currency(amount, currency, locale=locale)
 
 
 def format_number(value: float, locale: str = DEFAULT_LOCALE, digits: int = 0) -> str:
@@ -72,9 +80,16 @@ def format_number(value: float, locale: str = DEFAULT_LOCALE, digits: int = 0) -
     '1,046.5'
     >>> format_number(2, "en", digits=1)
     '2.0'
+
+    Huge values (a payback of a near-zero weekly gain) are written out in full:
+
+    >>> format_number(1e30, "en", digits=1)
+    '1,000,000,000,000,000,000,000,000,000,000.0'
     """
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
-    return format_decimal(value, format=pattern, locale=check_locale(locale))
+    locale = check_locale(locale)
+    with decimal.localcontext(prec=_ENOUGH_DIGITS):
+        return format_decimal(value, format=pattern, locale=locale)
 
 
 def format_percent(share: float, locale: str = DEFAULT_LOCALE) -> str:

@@ -1,0 +1,136 @@
+"""One numeric input of a calculator: a label, a slider to explore and a box to type exact numbers.
+
+A :class:`NumberControl` is built from a model :class:`~widgets.fields.Field`,
+so its label, unit and slider bounds come from the one place that defines the
+field. The slider only covers a *display* range that is comfortable to drag;
+the text box accepts any number, in or out of that range, and keeps it, so a
+value the model rejects still reaches the model and comes back as its
+:class:`~widgets.fields.InputError` message. The control itself never decides
+whether a value is valid.
+
+>>> from widgets.fields import Field
+>>> share = Field("share", "Share of hours", "", 0, 1)
+>>> control = NumberControl(share, value=0.5)
+>>> control.text.value = 0.25          # typing moves the slider
+>>> control.slider.value
+0.25
+>>> control.text.value = 7.0           # out of range: slider at its end, typed value kept
+>>> control.slider.value, control.value
+(1.0, 7.0)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import math
+
+import ipywidgets as w
+
+from widgets.fields import Field
+
+#: The CSS class and border the text box gets while the model rejects its value.
+INVALID_CLASS = "obm-invalid"
+INVALID_BORDER = "2px solid #c62828"
+INVALID_COLOR = "#c62828"
+
+#: Slider steps per display range when the caller gives no step.
+DEFAULT_STEPS = 200
+
+
+class NumberControl:
+    """A labelled slider and text box for one field, kept in step in Python.
+
+    ``text`` (a ``FloatText``) carries the value: set ``text.value`` to drive
+    the calculator, observe it to react. ``slider`` follows it within the
+    display range ``display_min``..``display_max``, which is clipped to the
+    field's own bounds (an excluded minimum is moved up by one step so that
+    the slider never offers a value the model rejects).
+    """
+
+    def __init__(
+        self,
+        field: Field,
+        currency: str = "EUR",
+        value: float | None = None,
+        display_max: float | None = None,
+        step: float | None = None,
+    ):
+        self.field = field
+        self.currency = currency
+        high = field.maximum if display_max is None else min(display_max, field.maximum)
+        step = step if step is not None else (high - field.minimum) / DEFAULT_STEPS
+        low = field.minimum + step if field.min_exclusive else field.minimum
+        start = low if value is None else value
+
+        self.label = w.HTML(layout=w.Layout(width="19em"))
+        self.slider = w.FloatSlider(
+            value=_clamp(start, low, high) if math.isfinite(start) else low,
+            min=low,
+            max=high,
+            step=step,
+            readout=False,
+            continuous_update=True,
+            layout=w.Layout(width="13em"),
+        )
+        self.text = w.FloatText(value=start, step=step, layout=w.Layout(width="8em"), tooltip=field.label)
+        self.widget = w.HBox([self.label, self.slider, self.text])
+        self.invalid = False
+        self._render_label()
+
+        # Guards the two observers against echoing each other's updates.
+        self._syncing = False
+        self.slider.observe(self._slider_moved, names="value")
+        self.text.observe(self._text_changed, names="value")
+
+    @property
+    def value(self) -> float:
+        """The number the learner typed or dragged to, exactly as it will reach the model."""
+        return self.text.value
+
+    def mark_invalid(self, invalid: bool) -> None:
+        """Show (or clear) a visible marker on the input the model rejected."""
+        if invalid == self.invalid:
+            return
+        self.invalid = invalid
+        if invalid:
+            self.text.add_class(INVALID_CLASS)
+            self.text.layout.border = INVALID_BORDER
+        else:
+            self.text.remove_class(INVALID_CLASS)
+            self.text.layout.border = None
+        self._render_label()
+
+    def _render_label(self) -> None:
+        unit = self.field.unit_in(self.currency)
+        text = html.escape(self.field.label) + (f" ({html.escape(unit)})" if unit else "")
+        if self.invalid:
+            text = f'<span style="color:{INVALID_COLOR};font-weight:bold">&#9888; {text}</span>'
+        self.label.value = text
+
+    def _slider_moved(self, change) -> None:
+        if self._syncing:
+            return
+        with self._in_sync():
+            self.text.value = change["new"]
+
+    def _text_changed(self, change) -> None:
+        if self._syncing:
+            return
+        typed = change["new"]
+        if math.isnan(typed):
+            return  # nowhere sensible to put the slider; the model reports the NaN
+        with self._in_sync():
+            self.slider.value = _clamp(typed, self.slider.min, self.slider.max)
+
+    @contextlib.contextmanager
+    def _in_sync(self):
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
+
+
+def _clamp(value: float, low: float, high: float) -> float:
+    return min(max(value, low), high)
