@@ -35,7 +35,7 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 	@touch $@
 
 lab: $(VENV)/.runtime-installed
-	$(BIN)/jupyter lab --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n auto --dist loadscope
