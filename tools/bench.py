@@ -19,8 +19,8 @@ import statistics
 import sys
 import time
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-COURSE = ROOT / "course"
+from tools.execute_lessons import COURSE, execute, lesson_paths
+
 INTERACTION_TARGET_MS = 50
 LESSON_TARGET_RATIO = 1.5
 
@@ -75,11 +75,9 @@ def lesson_imports(notebook) -> list[str]:
 
 
 def _execute_seconds(notebook, workdir: pathlib.Path) -> float:
-    from nbclient import NotebookClient
-
-    client = NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+    """Seconds to run ``notebook`` in a fresh kernel, the way `make lessons` runs a lesson."""
     start = time.perf_counter()
-    client.execute()
+    execute(notebook, workdir)
     return time.perf_counter() - start
 
 
@@ -88,7 +86,7 @@ def bench_lessons(repeats: int) -> list[tuple[str, float, float]]:
     import nbformat
 
     rows = []
-    for path in sorted(COURSE.glob("[0-9][0-9]-*.ipynb")):
+    for path in lesson_paths():
         lesson = nbformat.read(path, as_version=4)
         floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(lesson_imports(lesson)))])
         lesson_times, floor_times = [], []
