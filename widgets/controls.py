@@ -55,9 +55,11 @@ class NumberControl:
         value: float | None = None,
         display_max: float | None = None,
         step: float | None = None,
+        locale: str = "en",
     ):
         self.field = field
         self.currency = currency
+        self.locale = locale
         high = field.maximum if display_max is None else min(display_max, field.maximum)
         step = step if step is not None else (high - field.minimum) / DEFAULT_STEPS
         low = field.minimum + step if field.min_exclusive else field.minimum
@@ -73,7 +75,7 @@ class NumberControl:
             continuous_update=True,
             layout=w.Layout(width="13em"),
         )
-        self.text = w.FloatText(value=start, step=step, layout=w.Layout(width="8em"), tooltip=field.label)
+        self.text = w.FloatText(value=start, step=step, layout=w.Layout(width="8em"))
         self.widget = w.HBox([self.label, self.slider, self.text])
         self.invalid = False
         self._render_label()
@@ -101,9 +103,16 @@ class NumberControl:
             self.text.layout.border = None
         self._render_label()
 
+    def set_locale(self, locale: str) -> None:
+        """Write the label in another of the course's locales."""
+        self.locale = locale
+        self._render_label()
+
     def _render_label(self) -> None:
-        unit = self.field.unit_in(self.currency)
-        text = html.escape(self.field.label) + (f" ({html.escape(unit)})" if unit else "")
+        unit = self.field.unit_in(self.currency, self.locale)
+        label = self.field.label_in(self.locale)
+        self.text.tooltip = label
+        text = html.escape(label) + (f" ({html.escape(unit)})" if unit else "")
         if self.invalid:
             text = f'<span style="color:{INVALID_COLOR};font-weight:bold">&#9888; {text}</span>'
         self.label.value = text

@@ -26,22 +26,70 @@ import pandas as pd
 
 from widgets.fields import Field
 
-HOURLY_VALUE = Field("hourly_value", "Owner's hourly value", "{currency}/h", 0, 10_000, min_exclusive=True)
-YEARLY_INCOME = Field("yearly_income", "Owner's yearly income", "{currency}", 0, 100_000_000)
-HOURS_PER_YEAR = Field("hours_per_year", "Hours worked per year", "h", 0, 8_760, min_exclusive=True)
-HOURS_PER_DAY = Field("hours_per_day", "Hours a day on the task", "h", 0, 24)
-DAYS_PER_WEEK = Field("days_per_week", "Working days per week", "days", 0, 7, min_exclusive=True)
-WEEKS_PER_YEAR = Field("weeks_per_year", "Working weeks per year", "weeks", 0, 52, min_exclusive=True)
-DELEGATE_RATE = Field("delegate_rate", "Delegate's hourly rate", "{currency}/h", 0, 10_000)
-HOURS_DELEGATED = Field("hours_delegated", "Owner's hours delegated per week", "h", 0, 168)
-MANAGEMENT_HOURS = Field("management_hours", "Owner's management hours per week", "h", 0, 168)
-SHARE_REINVESTED = Field("share_reinvested", "Share of freed hours put to valuable use", "", 0, 1)
-DELEGATE_SPEED = Field("delegate_speed", "Delegate's hours per owner hour", "", 0, 10, min_exclusive=True)
-ONBOARDING_OWNER_HOURS = Field("onboarding_owner_hours", "Owner's onboarding hours", "h", 0, 2_000)
-ONBOARDING_DELEGATE_HOURS = Field("onboarding_delegate_hours", "Delegate's onboarding hours", "h", 0, 2_000)
-ONBOARDING_COST = Field("onboarding_cost", "One-off onboarding cost", "{currency}", 0, 100_000_000)
-WEEKLY_GAIN = Field("weekly_gain", "Net weekly gain", "{currency}", -100_000_000, 100_000_000)
-HORIZON_WEEKS = Field("weeks", "Weeks to chart", "weeks", 1, 520, integer=True)
+HOURLY_VALUE = Field(
+    "hourly_value", "Owner's hourly value", "{currency}/h", 0, 10_000, min_exclusive=True,
+    labels={"it": "Valore orario del titolare"},
+)
+YEARLY_INCOME = Field(
+    "yearly_income", "Owner's yearly income", "{currency}", 0, 100_000_000,
+    labels={"it": "Reddito annuo del titolare"},
+)
+HOURS_PER_YEAR = Field(
+    "hours_per_year", "Hours worked per year", "h", 0, 8_760, min_exclusive=True,
+    labels={"it": "Ore lavorate all'anno"},
+)
+HOURS_PER_DAY = Field(
+    "hours_per_day", "Hours a day on the task", "h", 0, 24,
+    labels={"it": "Ore al giorno sull'attività"},
+)
+DAYS_PER_WEEK = Field(
+    "days_per_week", "Working days per week", "days", 0, 7, min_exclusive=True,
+    labels={"it": "Giorni lavorativi a settimana"},
+)
+WEEKS_PER_YEAR = Field(
+    "weeks_per_year", "Working weeks per year", "weeks", 0, 52, min_exclusive=True,
+    labels={"it": "Settimane lavorative all'anno"},
+)
+DELEGATE_RATE = Field(
+    "delegate_rate", "Delegate's hourly rate", "{currency}/h", 0, 10_000,
+    labels={"it": "Tariffa oraria del delegato"},
+)
+HOURS_DELEGATED = Field(
+    "hours_delegated", "Owner's hours delegated per week", "h", 0, 168,
+    labels={"it": "Ore del titolare delegate a settimana"},
+)
+MANAGEMENT_HOURS = Field(
+    "management_hours", "Owner's management hours per week", "h", 0, 168,
+    labels={"it": "Ore di gestione del titolare a settimana"},
+)
+SHARE_REINVESTED = Field(
+    "share_reinvested", "Share of freed hours put to valuable use", "", 0, 1,
+    labels={"it": "Quota delle ore liberate usata bene"},
+)
+DELEGATE_SPEED = Field(
+    "delegate_speed", "Delegate's hours per owner hour", "", 0, 10, min_exclusive=True,
+    labels={"it": "Ore del delegato per ogni ora del titolare"},
+)
+ONBOARDING_OWNER_HOURS = Field(
+    "onboarding_owner_hours", "Owner's onboarding hours", "h", 0, 2_000,
+    labels={"it": "Ore di inserimento del titolare"},
+)
+ONBOARDING_DELEGATE_HOURS = Field(
+    "onboarding_delegate_hours", "Delegate's onboarding hours", "h", 0, 2_000,
+    labels={"it": "Ore di inserimento del delegato"},
+)
+ONBOARDING_COST = Field(
+    "onboarding_cost", "One-off onboarding cost", "{currency}", 0, 100_000_000,
+    labels={"it": "Costo una tantum dell'inserimento"},
+)
+WEEKLY_GAIN = Field(
+    "weekly_gain", "Net weekly gain", "{currency}", -100_000_000, 100_000_000,
+    labels={"it": "Guadagno netto settimanale"},
+)
+HORIZON_WEEKS = Field(
+    "weeks", "Weeks to chart", "weeks", 1, 520, integer=True,
+    labels={"it": "Settimane nel grafico"},
+)
 
 #: The inputs of :func:`evaluate_delegation`, in the order a view shows them.
 DELEGATION_FIELDS = (

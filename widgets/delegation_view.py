@@ -65,7 +65,7 @@ SLIDER_RANGES = {
     "onboarding_delegate_hours": (80, 1),
 }
 
-#: Everything the view writes in words, per locale. Field labels and ranges come from the model.
+#: Everything the view writes in words, per locale. Field labels, units and ranges come from the model.
 UI_STRINGS = {
     "en": {
         "language": "Language",
@@ -167,7 +167,9 @@ class DelegationCalculator:
         self.last_error: Exception | None = None
 
         self.controls = {
-            field.name: NumberControl(field, self.currency, values[field.name], *SLIDER_RANGES[field.name])
+            field.name: NumberControl(
+                field, self.currency, values[field.name], *SLIDER_RANGES[field.name], locale=self.locale
+            )
             for field in DELEGATION_FIELDS
         }
         self.inputs = {name: control.text for name, control in self.controls.items()}
@@ -216,7 +218,7 @@ class DelegationCalculator:
         """The last valid inputs, results and chart as plain HTML, the chart inlined as a PNG."""
         strings = UI_STRINGS[self.locale]
         rows = "".join(
-            f"<tr><td>{html.escape(field.label)}</td>"
+            f"<tr><td>{html.escape(field.label_in(self.locale))}</td>"
             f"<td style='text-align:right'>{html.escape(self._input_text(field))}</td></tr>"
             for field in DELEGATION_FIELDS
         )
@@ -252,6 +254,8 @@ class DelegationCalculator:
 
     def _locale_changed(self, change) -> None:
         self.locale = change["new"]
+        for control in self.controls.values():
+            control.set_locale(self.locale)
         self._update()
         if isinstance(self.last_error, InputError):
             # The inputs are still invalid: re-write the last valid results in the new locale too.
@@ -289,8 +293,8 @@ class DelegationCalculator:
             control.mark_invalid(name == field.name)
         self.message.value = (
             f'<div class="obm-message" role="alert" style="color:{LOSS_COLOR}">'
-            f"&#9888; {html.escape(strings['invalid_input'])}: <b>{html.escape(field.label)}</b> "
-            f"&mdash; {html.escape(field.valid_range(self.currency))}. "
+            f"&#9888; {html.escape(strings['invalid_input'])}: <b>{html.escape(field.label_in(self.locale))}</b> "
+            f"&mdash; {html.escape(field.valid_range(self.currency, self.locale))}. "
             f"{html.escape(strings['kept_results'])}</div>"
         )
 
@@ -316,7 +320,7 @@ class DelegationCalculator:
     def _input_text(self, field: Field) -> str:
         # From the result, not the text boxes: the snapshot must agree with the results beside it.
         number = format_number(getattr(self.result, field.name), self.locale, digits=2)
-        return f"{number} {field.unit_in(self.currency)}".strip()
+        return f"{number} {field.unit_in(self.currency, self.locale)}".strip()
 
 
 def results_table(result: DelegationResult, locale: str, currency: str) -> str:

@@ -20,7 +20,19 @@ from __future__ import annotations
 
 import math
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
+
+from widgets.formatting import check_locale, format_number
+
+#: The words of a range, per locale; bounds are written by Babel in the same locale.
+_RANGE_WORDS = {
+    "en": {"number": "a number", "integer": "a whole number", "above": "more than", "from": "at least",
+           "to": "and at most"},
+    "it": {"number": "un numero", "integer": "un numero intero", "above": "maggiore di", "from": "almeno",
+           "to": "e al massimo"},
+}
+#: Units that read differently in a locale; the others (h, EUR/h) are the same everywhere.
+_UNIT_WORDS = {"it": {"weeks": "settimane", "days": "giorni"}}
 
 
 class InputError(ValueError):
@@ -32,9 +44,12 @@ class InputError(ValueError):
         super().__init__(f"{field.name} ({field.label}) {reason}; got {value!r}.")
 
 
-def _plain(number: float) -> str:
-    """Show a bound without trailing zeros and with thousands separators."""
-    return f"{number:,.10g}" if number != int(number) else f"{int(number):,}"
+def _plain(number: float, locale: str) -> str:
+    """A bound without trailing zeros, with the locale's separators."""
+    digits = 0
+    while number != round(number, digits) and digits < 6:
+        digits += 1
+    return format_number(number, locale, digits=digits)
 
 
 @dataclass(frozen=True)
@@ -43,7 +58,8 @@ class Field:
 
     ``minimum`` is excluded when ``min_exclusive`` is true (for values that
     divide, or that make no sense at zero); ``maximum`` is always included
-    and guards against absurd magnitudes.
+    and guards against absurd magnitudes. ``labels`` holds the label in
+    other locales than English, e.g. ``{"it": "..."}``.
     """
 
     name: str
@@ -53,17 +69,35 @@ class Field:
     maximum: float
     min_exclusive: bool = False
     integer: bool = False
+    labels: dict[str, str] = dataclass_field(default_factory=dict, compare=False, hash=False)
 
-    def unit_in(self, currency: str = "EUR") -> str:
-        """The unit with the currency filled in, e.g. ``EUR/h`` or ``USD/h``."""
-        return self.unit.format(currency=currency)
+    def label_in(self, locale: str = "en") -> str:
+        """The label in ``locale``, falling back to English where there is no translation."""
+        return self.labels.get(check_locale(locale), self.label)
 
-    def valid_range(self, currency: str = "EUR") -> str:
-        """The range in words, as the error messages and views show it."""
-        low = "more than" if self.min_exclusive else "at least"
-        unit = f" {self.unit_in(currency)}" if self.unit else ""
-        kind = "a whole number" if self.integer else "a number"
-        return f"{kind} {low} {_plain(self.minimum)} and at most {_plain(self.maximum)}{unit}"
+    def unit_in(self, currency: str = "EUR", locale: str = "en") -> str:
+        """The unit with the currency filled in, e.g. ``EUR/h`` or ``USD/h``, in the locale's words."""
+        unit = _UNIT_WORDS.get(check_locale(locale), {}).get(self.unit, self.unit)
+        return unit.format(currency=currency)
+
+    def valid_range(self, currency: str = "EUR", locale: str = "en") -> str:
+        """The range in words, as the error messages and views show it.
+
+        >>> weeks = Field("weeks", "Weeks", "weeks", 1, 520, integer=True)
+        >>> weeks.valid_range()
+        'a whole number at least 1 and at most 520 weeks'
+        >>> weeks.valid_range(locale="it")
+        'un numero intero almeno 1 e al massimo 520 settimane'
+        >>> Field("rate", "Rate", "{currency}/h", 0, 1_500.5, min_exclusive=True).valid_range("USD", "it")
+        'un numero maggiore di 0 e al massimo 1.500,5 USD/h'
+        """
+        words = _RANGE_WORDS[check_locale(locale)]
+        kind = words["integer"] if self.integer else words["number"]
+        low = words["above"] if self.min_exclusive else words["from"]
+        unit = f" {self.unit_in(currency, locale)}" if self.unit else ""
+        return (
+            f"{kind} {low} {_plain(self.minimum, locale)} {words['to']} {_plain(self.maximum, locale)}{unit}"
+        )
 
     def check(self, value: object) -> float:
         """Return ``value`` as a float, or raise :class:`InputError` naming this field.

@@ -116,6 +116,22 @@ def test_switching_locale_while_an_input_is_bad_keeps_the_message_and_old_result
     assert calculator.result.weekly_gain == 650
 
 
+def test_italian_labels_and_ranges_come_from_the_model_in_italian(calculator):
+    calculator.locale_picker.value = "it"
+    for name, control in calculator.controls.items():
+        label = FIELDS[name].label_in("it")
+        assert label != FIELDS[name].label, f"{name} has no Italian label"
+        assert label in visible_text(control.label.value)
+    calculator.inputs["hourly_value"].value = 20_000
+    shown = visible_text(calculator.message.value)
+    assert FIELDS["hourly_value"].label_in("it") in shown
+    assert FIELDS["hourly_value"].valid_range("EUR", "it") in shown
+    assert "10.000" in shown and "10,000" not in shown
+
+    calculator.locale_picker.value = "en"
+    assert FIELDS["hourly_value"].label in visible_text(calculator.controls["hourly_value"].label.value)
+
+
 def test_currency_reaches_labels_amounts_and_chart_axis():
     calculator = DelegationCalculator(currency="USD")
     assert money(650, "en", "USD") in visible_text(calculator.results.value)
@@ -484,7 +500,7 @@ def test_typing_any_value_keeps_slider_and_text_in_step(shared_calculator, data)
     try:
         field.check(typed)
     except ValueError:
-        assert field.label in visible_text(calculator.message.value)
+        assert field.label_in(calculator.locale) in visible_text(calculator.message.value)
     else:
         assert calculator.message.value == ""
         assert calculator.result == evaluate_delegation(**{**DEFAULTS, field.name: typed})

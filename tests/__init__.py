@@ -1,0 +1,1 @@
+"""Tests of the course, mirroring its parts: model, views, lessons, assignments, grading."""
