@@ -24,10 +24,19 @@ from tools.execute_lessons import COURSE, execute, lesson_paths
 INTERACTION_TARGET_MS = 50
 LESSON_TARGET_RATIO = 1.5
 
-#: Each calculator, how to build it, and a pair of input changes to alternate between.
-CALCULATORS = {
-    "delegation": ("DelegationCalculator", "hours_delegated", (10.0, 12.0)),
-}
+
+
+def calculator_classes() -> dict[str, type]:
+    """Every calculator view the course exports, by name."""
+    import widgets
+    from widgets.calculator_view import CalculatorView
+
+    found = {}
+    for name in widgets.__all__:
+        candidate = getattr(widgets, name)
+        if isinstance(candidate, type) and issubclass(candidate, CalculatorView):
+            found[name] = candidate
+    return found
 
 
 def _median_ms(samples: list[float]) -> float:
@@ -35,25 +44,29 @@ def _median_ms(samples: list[float]) -> float:
 
 
 def bench_calculators(repeats: int) -> list[tuple[str, float, float]]:
-    """Median interaction latency and model-only time, in ms, for each calculator."""
-    import widgets
-    from widgets import delegation
+    """Median interaction latency and model-only time, in ms, for each calculator.
 
+    An interaction moves the first input between its starting value and 10% more,
+    from setting ``.value`` until the results and outputs are updated; the floor
+    runs the same model call on the same inputs with no widget involved.
+    """
     rows = []
-    for name, (view_name, field, values) in CALCULATORS.items():
-        calculator = getattr(widgets, view_name)()
-        text_input = calculator.inputs[field]
-        inputs = {f.name: calculator.inputs[f.name].value for f in delegation.DELEGATION_FIELDS}
+    for name, view_class in calculator_classes().items():
+        calculator = view_class()
+        first = calculator.fields[0].name
+        start_value = calculator.inputs[first].value
+        values = (start_value, start_value * 1.1 if start_value else 1.0)
         interaction, model = [], []
         for index in range(repeats):
-            value = values[index % 2]
-            start = time.perf_counter()
-            text_input.value = value
-            interaction.append(time.perf_counter() - start)
-            inputs[field] = value
-            start = time.perf_counter()
-            delegation.evaluate_delegation(**inputs).cumulative_net_benefit(calculator.weeks)
-            model.append(time.perf_counter() - start)
+            started = time.perf_counter()
+            calculator.inputs[first].value = values[index % 2]
+            interaction.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            calculator.evaluate()
+            model.append(time.perf_counter() - started)
+        if calculator.last_error is not None:
+            raise RuntimeError(f"{name}: the benchmark's inputs were rejected: {calculator.last_error}")
+        calculator.close()
         rows.append((name, _median_ms(interaction), _median_ms(model)))
     return rows
 

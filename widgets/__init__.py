@@ -6,6 +6,8 @@ only when a view name is first used, so importing the model stays light and has
 no side effects.
 """
 
+from types import ModuleType as _ModuleType
+
 from widgets.delegation import (
     DelegationResult,
     TaskCost,
@@ -21,31 +23,18 @@ from widgets.fields import Field, InputError
 from widgets.formatting import LOCALES, format_money, format_number, format_percent
 from widgets.self_check import check_answer
 
-__all__ = [
-    "DelegationCalculator",
-    "DelegationResult",
-    "Field",
-    "InputError",
-    "LOCALES",
-    "SelfCheck",
-    "TaskCost",
-    "buyback_rate",
-    "check_answer",
-    "evaluate_delegation",
-    "format_money",
-    "format_number",
-    "format_percent",
-    "hourly_value",
-    "onboarding_cost",
-    "payback_weeks",
-    "task_cost",
-    "weekly_gain",
-]
+# Each lesson's model names are imported above, its views listed here (loaded on first use).
 
 _VIEWS = {
     "DelegationCalculator": "widgets.delegation_view",
     "SelfCheck": "widgets.self_check_view",
 }
+
+#: The public names: everything imported above, and the views.
+__all__ = sorted(
+    [name for name, value in globals().items() if not name.startswith("_") and not isinstance(value, _ModuleType)]
+    + list(_VIEWS)
+)
 
 
 def __getattr__(name: str):

@@ -1,0 +1,91 @@
+"""Every calculator the course exports answers every bad input with an inline message and keeps working.
+
+Found from ``widgets.__all__``, so a new calculator is covered the moment a
+lesson can import it.
+"""
+
+import html
+import math
+import re
+
+import pytest
+
+import widgets
+from widgets.calculator_view import CalculatorView
+
+CALCULATORS = sorted(
+    name
+    for name in widgets.__all__
+    if isinstance(getattr(widgets, name), type) and issubclass(getattr(widgets, name), CalculatorView)
+)
+
+
+def visible_text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+
+
+def bad_values(field):
+    """Values the field's range rejects: below, above, not finite, and not whole where it must be."""
+    below = field.minimum if field.min_exclusive else field.minimum - max(1.0, abs(field.minimum))
+    values = [below, field.maximum * 2 + 1, math.nan, math.inf, -math.inf]
+    if field.integer:
+        values.append(field.minimum + 0.5)
+    return values
+
+
+def test_the_course_has_calculators():
+    assert "DelegationCalculator" in CALCULATORS
+
+
+@pytest.fixture(scope="module", params=CALCULATORS)
+def calculator(request):
+    view = getattr(widgets, request.param)()
+    yield view
+    view.close()
+
+
+def test_every_input_rejects_bad_values_inline_and_recovers(calculator):
+    for field in calculator.fields:
+        text_box = calculator.inputs[field.name]
+        good = text_box.value
+        for locale in ("en", "it"):
+            calculator.locale_picker.value = locale
+            for bad in bad_values(field):
+                before_result, before_results_html = calculator.result, calculator.results.value
+                text_box.value = bad
+                shown = visible_text(calculator.message.value)
+                assert field.label_in(locale) in shown, (field.name, bad, shown)
+                assert field.valid_range(calculator.currency, locale) in shown
+                assert calculator.result == before_result, f"{field.name}={bad!r} replaced the last valid result"
+                assert calculator.results.value == before_results_html
+                assert "Traceback" not in shown
+            text_box.value = good
+            assert calculator.message.value == "", f"{field.name}: a good value did not clear the message"
+    calculator.locale_picker.value = "en"
+
+
+def test_every_input_can_be_typed_exactly_and_dragged(calculator):
+    for field in calculator.fields:
+        text_box, slider = calculator.inputs[field.name], calculator.sliders[field.name]
+        good = text_box.value
+        slider.value = slider.min + (slider.max - slider.min) / 2
+        assert text_box.value == slider.value
+        text_box.value = good
+        assert slider.value == min(max(good, slider.min), slider.max)
+        assert calculator.message.value == ""
+
+
+def test_every_calculator_shows_a_static_snapshot(calculator):
+    bundle = calculator._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    snapshot = visible_text(bundle["text/html"])
+    for field in calculator.fields:
+        assert field.label_in(calculator.locale) in snapshot
+
+
+def test_bad_constructor_arguments_are_refused():
+    for name in CALCULATORS:
+        view_class = getattr(widgets, name)
+        for bad in ({"locale": "fr"}, {"currency": "EURO"}, {"no_such_field": 1}):
+            with pytest.raises(ValueError):
+                view_class(**bad)
