@@ -10,13 +10,14 @@ PORT ?= 8888
 LAB_ARGS ?=
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench environment exercises lessons clean help
+.PHONY: lab test bench environment exercises lessons navigation clean help
 
 help:
 	@echo "make lab          install everything into .venv and open the course in JupyterLab"
 	@echo "make test         install everything into .venv and run every test"
 	@echo "make bench        print the course's performance figures"
 	@echo "make lessons      re-execute the lessons and store their outputs"
+	@echo "make navigation   regenerate the course map and the previous/next links"
 	@echo "make exercises    regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make environment  regenerate environment.yml from requirements.txt"
 
@@ -45,6 +46,9 @@ bench: $(VENV)/.test-installed
 
 lessons: $(VENV)/.runtime-installed
 	$(BIN)/python -m tools.execute_lessons
+
+navigation: $(VENV)/.runtime-installed
+	$(BIN)/python -m tools.build_navigation
 
 exercises: $(VENV)/.runtime-installed
 	$(BIN)/python -m tools.generate_exercises

@@ -13,6 +13,7 @@ import sys
 import nbformat
 import pytest
 
+from tools.build_navigation import NAVIGATION_TAG
 from tools.execute_lessons import COURSE, WIDGET_VIEW, lesson_paths, main, problems
 
 LESSONS = lesson_paths()
@@ -26,8 +27,13 @@ def _read(path):
     return nbformat.read(path, as_version=4)
 
 
+def _content(notebook):
+    """The lesson's own cells, without the generated navigation lines at its top and bottom."""
+    return [cell for cell in notebook.cells if NAVIGATION_TAG not in cell.metadata.get("tags", [])]
+
+
 def _markdown(notebook):
-    return [cell.source for cell in notebook.cells if cell.cell_type == "markdown"]
+    return [cell.source for cell in _content(notebook) if cell.cell_type == "markdown"]
 
 
 def _same_python(fresh: str, stored: str) -> str:
@@ -66,7 +72,7 @@ def test_the_lesson_opens_with_objectives_and_a_time_estimate(lesson):
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=IDS)
 def test_the_lesson_ends_with_key_points(lesson):
-    last = _read(lesson).cells[-1]
+    last = _content(_read(lesson))[-1]
     assert last.cell_type == "markdown" and last.source.startswith("## Key points")
 
 
