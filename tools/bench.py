@@ -7,7 +7,8 @@ side by side in the same run:
   chart, beside the model's compute time alone (target: under 50 ms);
 - lesson execution: each course notebook top to bottom in a fresh kernel,
   beside a floor notebook that only imports what the lesson imports (target:
-  within 1.5x of the floor).
+  within 1.5x of the floor), and the kernel's resident memory after the
+  lesson (target: the heaviest under 200 MB).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tools.execute_lessons import COURSE, execute, lesson_paths
 
 INTERACTION_TARGET_MS = 50
 LESSON_TARGET_RATIO = 1.5
+KERNEL_TARGET_MB = 200
 
 
 
@@ -94,8 +96,26 @@ def _execute_seconds(notebook, workdir: pathlib.Path) -> float:
     return time.perf_counter() - start
 
 
-def bench_lessons(repeats: int) -> list[tuple[str, float, float]]:
-    """Median execution time of each lesson and of its import-only floor, in seconds, interleaved."""
+#: Appended to a lesson after its timed run: the kernel's resident memory now, in MB.
+_RESIDENT_MB = (
+    "import re\n"
+    "with open('/proc/self/status') as status:\n"
+    "    print(int(re.search(r'VmRSS:\\s+(\\d+) kB', status.read()).group(1)) / 1024)"
+)
+
+
+def _resident_mb_after(path: pathlib.Path) -> float:
+    """The kernel's resident memory after running the whole lesson, in MB."""
+    import nbformat
+
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.append(nbformat.v4.new_code_cell(_RESIDENT_MB))
+    execute(notebook, COURSE)
+    return float(notebook.cells[-1].outputs[0].text)
+
+
+def bench_lessons(repeats: int) -> list[tuple[str, float, float, float]]:
+    """Per lesson: median execution time, median time of its import-only floor (s, interleaved), kernel MB."""
     import nbformat
 
     rows = []
@@ -106,7 +126,9 @@ def bench_lessons(repeats: int) -> list[tuple[str, float, float]]:
         for _ in range(repeats):
             floor_times.append(_execute_seconds(nbformat.from_dict(floor), COURSE))
             lesson_times.append(_execute_seconds(nbformat.read(path, as_version=4), COURSE))
-        rows.append((path.name, statistics.median(lesson_times), statistics.median(floor_times)))
+        rows.append(
+            (path.name, statistics.median(lesson_times), statistics.median(floor_times), _resident_mb_after(path))
+        )
     return rows
 
 
@@ -123,11 +145,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {name:<28}{interaction:>16.2f}{model:>12.3f}{interaction / model:>8.1f}  {verdict}")
 
     print(f"\nLesson execution in a fresh kernel, median of {args.runs} (target <= {LESSON_TARGET_RATIO}x floor)")
-    print(f"  {'lesson':<28}{'lesson s':>16}{'floor s':>12}{'ratio':>8}  target")
-    for name, lesson, floor in bench_lessons(args.runs):
+    print(f"  {'lesson':<28}{'lesson s':>16}{'floor s':>12}{'ratio':>8}  target{'kernel MB':>12}")
+    rows = bench_lessons(args.runs)
+    for name, lesson, floor, resident in rows:
         ratio = lesson / floor
-        verdict = "met" if ratio <= LESSON_TARGET_RATIO else "MISSED"
-        print(f"  {name:<28}{lesson:>16.2f}{floor:>12.2f}{ratio:>8.2f}  {verdict}")
+        verdict = "met   " if ratio <= LESSON_TARGET_RATIO else "MISSED"
+        print(f"  {name:<28}{lesson:>16.2f}{floor:>12.2f}{ratio:>8.2f}  {verdict}{resident:>12.0f}")
+    heaviest = max(rows, key=lambda row: row[3])
+    verdict = "met" if heaviest[3] < KERNEL_TARGET_MB else "MISSED"
+    print(f"\nHeaviest lesson kernel: {heaviest[0]}, {heaviest[3]:.0f} MB resident (target < {KERNEL_TARGET_MB} MB): {verdict}")
     return 0
 
 
