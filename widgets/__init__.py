@@ -63,6 +63,22 @@ from widgets.pricing import (
     who_carries_the_risk,
     yearly_value_created,
 )
+from widgets.pricing import (
+    PricingResult,
+    breakeven_hours,
+    compare_pricing,
+    effective_hourly_rate,
+    hourly_revenue,
+    package_price,
+    retainer_covered_hours,
+    retainer_fee,
+    retainer_months,
+    retainer_revenue,
+    scope_creep_rate,
+    value_based_price,
+    who_carries_the_risk,
+    yearly_value_created,
+)
 from widgets.rates import (
     RateResult,
     billable_hours,
