@@ -8,14 +8,6 @@ no side effects.
 
 from types import ModuleType as _ModuleType
 
-from widgets.career_path import (
-    CAREER_DIMENSIONS,
-    CAREER_STAGES,
-    CareerPosition,
-    classify_task,
-    classify_tasks,
-    place_on_path,
-)
 from widgets.delegation import (
     DelegationResult,
     TaskCost,
@@ -28,57 +20,7 @@ from widgets.delegation import (
     weekly_gain,
 )
 from widgets.fields import Field, InputError
-from widgets.forfettario import (
-    FORFETTARIO_CEILING,
-    FORFETTARIO_COEFFICIENTS,
-    FORFETTARIO_INPS_RATES,
-    FORFETTARIO_TAX_RATES,
-    ForfettarioBreakdown,
-    ForfettarioResult,
-    evaluate_forfettario,
-    forfettario_billable_hours,
-    forfettario_breakdown,
-    forfettario_ceiling_rate,
-    forfettario_ceiling_status,
-    forfettario_keep_share,
-    forfettario_rate_for_revenue,
-    forfettario_revenue_at_rate,
-    forfettario_revenue_needed,
-    stamp_duty,
-)
 from widgets.formatting import LOCALES, format_money, format_number, format_percent
-from widgets.pricing import (
-    PricingResult,
-    breakeven_hours,
-    compare_pricing,
-    effective_hourly_rate,
-    hourly_revenue,
-    package_price,
-    retainer_covered_hours,
-    retainer_fee,
-    retainer_months,
-    retainer_revenue,
-    scope_creep_rate,
-    value_based_price,
-    who_carries_the_risk,
-    yearly_value_created,
-)
-from widgets.pricing import (
-    PricingResult,
-    breakeven_hours,
-    compare_pricing,
-    effective_hourly_rate,
-    hourly_revenue,
-    package_price,
-    retainer_covered_hours,
-    retainer_fee,
-    retainer_months,
-    retainer_revenue,
-    scope_creep_rate,
-    value_based_price,
-    who_carries_the_risk,
-    yearly_value_created,
-)
 from widgets.rates import (
     RateResult,
     billable_hours,
@@ -91,33 +33,11 @@ from widgets.rates import (
     working_weeks,
 )
 from widgets.self_check import check_answer
-from widgets.team import (
-    MarginResult,
-    MemberLoad,
-    ProjectMargin,
-    TeamMember,
-    TeamPlan,
-    TeamProject,
-    TeamTotals,
-    TeamWarning,
-    evaluate_margin,
-    margin_on_price,
-    margin_to_markup,
-    markup_on_cost,
-    markup_to_margin,
-    plan_team,
-    price_for_margin,
-    rate_for_margin,
-    rate_for_markup,
-    utilization,
-)
 
 # Each lesson's model names are imported above, its views listed here (loaded on first use).
 
 _VIEWS = {
-    "CareerPathAssessment": "widgets.career_path_view",
     "DelegationCalculator": "widgets.delegation_view",
-    "ForfettarioCalculator": "widgets.forfettario_view",
     "RateCalculator": "widgets.rate_view",
     "SelfCheck": "widgets.self_check_view",
 }
