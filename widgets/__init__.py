@@ -21,6 +21,22 @@ from widgets.delegation import (
 )
 from widgets.fields import Field, InputError
 from widgets.formatting import LOCALES, format_money, format_number, format_percent
+from widgets.pricing import (
+    PricingResult,
+    breakeven_hours,
+    compare_pricing,
+    effective_hourly_rate,
+    hourly_revenue,
+    package_price,
+    retainer_covered_hours,
+    retainer_fee,
+    retainer_months,
+    retainer_revenue,
+    scope_creep_rate,
+    value_based_price,
+    who_carries_the_risk,
+    yearly_value_created,
+)
 from widgets.rates import (
     RateResult,
     billable_hours,
