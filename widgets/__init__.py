@@ -49,6 +49,26 @@ from widgets.rates import (
     working_weeks,
 )
 from widgets.self_check import check_answer
+from widgets.team import (
+    MarginResult,
+    MemberLoad,
+    ProjectMargin,
+    TeamMember,
+    TeamPlan,
+    TeamProject,
+    TeamTotals,
+    TeamWarning,
+    evaluate_margin,
+    margin_on_price,
+    margin_to_markup,
+    markup_on_cost,
+    markup_to_margin,
+    plan_team,
+    price_for_margin,
+    rate_for_margin,
+    rate_for_markup,
+    utilization,
+)
 
 # Each lesson's model names are imported above, its views listed here (loaded on first use).
 
