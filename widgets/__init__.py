@@ -20,6 +20,24 @@ from widgets.delegation import (
     weekly_gain,
 )
 from widgets.fields import Field, InputError
+from widgets.forfettario import (
+    FORFETTARIO_CEILING,
+    FORFETTARIO_COEFFICIENTS,
+    FORFETTARIO_INPS_RATES,
+    FORFETTARIO_TAX_RATES,
+    ForfettarioBreakdown,
+    ForfettarioResult,
+    evaluate_forfettario,
+    forfettario_billable_hours,
+    forfettario_breakdown,
+    forfettario_ceiling_rate,
+    forfettario_ceiling_status,
+    forfettario_keep_share,
+    forfettario_rate_for_revenue,
+    forfettario_revenue_at_rate,
+    forfettario_revenue_needed,
+    stamp_duty,
+)
 from widgets.formatting import LOCALES, format_money, format_number, format_percent
 from widgets.pricing import (
     PricingResult,
@@ -74,6 +92,7 @@ from widgets.team import (
 
 _VIEWS = {
     "DelegationCalculator": "widgets.delegation_view",
+    "ForfettarioCalculator": "widgets.forfettario_view",
     "RateCalculator": "widgets.rate_view",
     "SelfCheck": "widgets.self_check_view",
 }
