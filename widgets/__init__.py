@@ -8,6 +8,14 @@ no side effects.
 
 from types import ModuleType as _ModuleType
 
+from widgets.career_path import (
+    CAREER_DIMENSIONS,
+    CAREER_STAGES,
+    CareerPosition,
+    classify_task,
+    classify_tasks,
+    place_on_path,
+)
 from widgets.delegation import (
     DelegationResult,
     TaskCost,
@@ -91,6 +99,7 @@ from widgets.team import (
 # Each lesson's model names are imported above, its views listed here (loaded on first use).
 
 _VIEWS = {
+    "CareerPathAssessment": "widgets.career_path_view",
     "DelegationCalculator": "widgets.delegation_view",
     "ForfettarioCalculator": "widgets.forfettario_view",
     "RateCalculator": "widgets.rate_view",
