@@ -95,6 +95,24 @@ from widgets.team import (
     rate_for_markup,
     utilization,
 )
+from widgets.time_audit import (
+    HANDOFF_ORDER,
+    TimeAudit,
+    TimeLogSummary,
+    audit_time,
+    check_time_log,
+    classify_blocks,
+    delegation_ranking,
+    eisenhower_quadrant,
+    four_d_action,
+    handoff_rung,
+    hours_by_action,
+    hours_by_category,
+    load_time_log,
+    summarize_log,
+    task_hours,
+    weeks_in_log,
+)
 
 # Each lesson's model names are imported above, its views listed here (loaded on first use).
 
@@ -104,6 +122,7 @@ _VIEWS = {
     "ForfettarioCalculator": "widgets.forfettario_view",
     "RateCalculator": "widgets.rate_view",
     "SelfCheck": "widgets.self_check_view",
+    "TimeAuditExplorer": "widgets.time_audit_view",
 }
 
 #: The public names: everything imported above, and the views.
