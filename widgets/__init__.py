@@ -47,6 +47,24 @@ from widgets.forfettario import (
     stamp_duty,
 )
 from widgets.formatting import LOCALES, format_money, format_number, format_percent
+from widgets.kpis import (
+    ANOMALY_THRESHOLD,
+    ANOMALY_WINDOW,
+    LOW_USE_SHARE,
+    RETAINER_ADVICE,
+    RetainerHealth,
+    anomaly_flags,
+    anomaly_report,
+    churn_rate,
+    monthly_recurring_revenue,
+    monthly_summary,
+    retainer_health,
+    retainer_review,
+    retention_rate,
+    rolling_baseline,
+    rolling_z_scores,
+    weekly_revenue,
+)
 from widgets.pricing import (
     PricingResult,
     breakeven_hours,
@@ -120,7 +138,9 @@ _VIEWS = {
     "CareerPathAssessment": "widgets.career_path_view",
     "DelegationCalculator": "widgets.delegation_view",
     "ForfettarioCalculator": "widgets.forfettario_view",
+    "KpiDashboard": "widgets.kpi_view",
     "RateCalculator": "widgets.rate_view",
+    "RetainerHealthCalculator": "widgets.kpi_view",
     "SelfCheck": "widgets.self_check_view",
     "TimeAuditExplorer": "widgets.time_audit_view",
 }

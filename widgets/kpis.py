@@ -74,8 +74,9 @@ MONTHLY_PRICE = Field(
     "monthly_price", "Monthly subscription price", "{currency}", 0, 1_000_000,
     labels={"it": "Prezzo mensile dell'abbonamento"},
 )
+#: At least a quarter hour, the unit hours are logged in: the used share divides by it.
 HOURS_INCLUDED = Field(
-    "hours_included", "Hours included per month", "h", 0, _MONTH_HOURS, min_exclusive=True,
+    "hours_included", "Hours included per month", "h", 0.25, _MONTH_HOURS,
     labels={"it": "Ore incluse al mese"},
 )
 HOURS_USED = Field(
