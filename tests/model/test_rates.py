@@ -166,7 +166,10 @@ def test_more_utilization_never_raises_the_rate(net, v, p, s, h, u1, u2):
 @given(money, vacation, vacation, holidays, sick, hours, share)
 def test_more_time_off_never_lowers_the_rate(net, v1, v2, p, s, h, u):
     less, more = sorted((v1, v2))
-    assert evaluate_rate(net, 0, 0, more, p, s, h, u).hourly_rate >= evaluate_rate(net, 0, 0, less, p, s, h, u).hourly_rate
+    rested = evaluate_rate(net, 0, 0, more, p, s, h, u)
+    busy = evaluate_rate(net, 0, 0, less, p, s, h, u)
+    assert rested.hourly_rate >= busy.hourly_rate
+    assert rested.working_weeks <= busy.working_weeks
 
 
 @given(money, vacation, holidays, sick, hours, share, st.floats(min_value=1.01, max_value=10))

@@ -12,10 +12,8 @@ import html
 import io
 import math
 import re
-import statistics
 import subprocess
 import sys
-import time
 
 import numpy
 import pytest
@@ -270,14 +268,16 @@ def test_the_chart_background_follows_locale_currency_and_scale():
     assert chart.background_renders == 4
 
 
-def test_an_interaction_stays_well_under_50_ms(calculator):
-    samples = []
-    for index in range(30):
-        started = time.perf_counter()
-        calculator.inputs["utilization"].value = (0.6, 0.65)[index % 2]
-        samples.append(time.perf_counter() - started)
-    # Generous against a busy machine; the benchmark reports the real median.
-    assert statistics.median(samples) < 0.05
+def test_dragging_a_slider_redraws_only_the_moving_parts(calculator):
+    # What keeps an interaction fast (`make bench` reports the time): no full redraw while dragging.
+    chart = calculator.rate_chart
+    renders = chart.background_renders
+    for value in (0.55, 0.6, 0.65, 0.7, 0.75, 0.8):
+        calculator.sliders["utilization"].value = value
+    for value in (39, 38, 40):  # the y axis stays at its round limit
+        calculator.sliders["hours_per_week"].value = value
+    assert chart.background_renders == renders
+    assert chart.marked_utilization == 0.8
 
 
 # --- construction and display ---
