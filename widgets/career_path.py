@@ -117,7 +117,8 @@ CAREER_DIMENSIONS = (
         },
     ),
     Dimension(
-        _score("results", "You are paid for results, not set hours", "Il compenso dipende dai risultati, non dalle ore"),
+        _score("results", "You are paid for results, not set hours",
+               "Il compenso dipende dai risultati, non dalle ore"),
         ROLE,
         {
             "en": "Offer one client a package or a retainer tied to an outcome rather than to a count of "
@@ -302,7 +303,7 @@ def place_on_path(
     (0.40625, 6, 7, 16)
 
     A high total does not make an OBM while an area is left out: Marco has
-    26 points, enough for the OBM band, but metrics and people score 1.
+    26 points, enough for the OBM band, but people scores only 1.
 
     >>> marco = place_on_path(4, 4, 3, 3, 4, 4, 3, 1)
     >>> marco.total, marco.band.name, marco.stage.name

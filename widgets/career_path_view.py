@@ -169,8 +169,8 @@ def results_html(result: CareerPosition, locale: str) -> str:
         parts.append(f'<p style="color:{NOTE_COLOR}">{html.escape(note)}</p>')
     if result.next_steps:
         items = "".join(
-            f"<li><b>{html.escape(dimension.label_in(locale))}</b> ({format_number(result.scores[dimension.name], locale)})"
-            f": {html.escape(dimension.advice_in(locale))}</li>"
+            f"<li><b>{html.escape(dimension.label_in(locale))}</b> "
+            f"({format_number(result.scores[dimension.name], locale)}): {html.escape(dimension.advice_in(locale))}</li>"
             for dimension in result.next_steps
         )
         parts.append(f"<p><b>{html.escape(strings['next_steps'])}</b></p><ol>{items}</ol>")

@@ -359,7 +359,8 @@ def test_a_bad_cell_in_the_table_is_named_with_its_row_and_task():
     [
         ([{"who_decides": "me"}], "DataFrame"),
         (None, "DataFrame"),
-        (pd.DataFrame({"who_decides": ["me"], "scope": ["task"], "paid_for": ["hours"]}), "missing: coordinates_people"),
+        (pd.DataFrame({"who_decides": ["me"], "scope": ["task"], "paid_for": ["hours"]}),
+         "missing: coordinates_people"),
     ],
     ids=["list", "none", "missing-column"],
 )
