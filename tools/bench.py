@@ -45,19 +45,27 @@ def _median_ms(samples: list[float]) -> float:
     return statistics.median(samples) * 1000
 
 
+def _nearby(field, value: float) -> float:
+    """Where an interaction moves an input: 10% more, or one whole step for a whole-number field."""
+    if not field.integer:
+        return value * 1.1 if value else 1.0
+    return value + 1 if value + 1 <= field.maximum else value - 1
+
+
 def bench_calculators(repeats: int) -> list[tuple[str, float, float]]:
     """Median interaction latency and model-only time, in ms, for each calculator.
 
-    An interaction moves the first input between its starting value and 10% more,
-    from setting ``.value`` until the results and outputs are updated; the floor
-    runs the same model call on the same inputs with no widget involved.
+    An interaction moves the first input between its starting value and 10% more
+    (one whole step for a whole-number field), from setting ``.value`` until the
+    results and outputs are updated; the floor runs the same model call on the
+    same inputs with no widget involved.
     """
     rows = []
     for name, view_class in calculator_classes().items():
         calculator = view_class()
         first = calculator.fields[0].name
         start_value = calculator.inputs[first].value
-        values = (start_value, start_value * 1.1 if start_value else 1.0)
+        values = (start_value, _nearby(calculator.fields[0], start_value))
         interaction, model = [], []
         for index in range(repeats):
             started = time.perf_counter()
