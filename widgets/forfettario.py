@@ -103,15 +103,15 @@ HOURLY_RATE = Field(
     labels={"it": "La tua tariffa oraria, senza rivalsa"},
 )
 WEEKS_PER_YEAR = Field(
-    "weeks_per_year", "Working weeks per year", "weeks", 0, 52, min_exclusive=True,
+    "weeks_per_year", "Working weeks per year", "weeks", 1, 52,
     labels={"it": "Settimane lavorative all'anno"},
 )
 HOURS_PER_WEEK = Field(
-    "hours_per_week", "Working hours per week", "h", 0, 168, min_exclusive=True,
+    "hours_per_week", "Working hours per week", "h", 1, 168,
     labels={"it": "Ore di lavoro a settimana"},
 )
 UTILIZATION = Field(
-    "utilization", "Share of working hours you bill", "", 0, 1, min_exclusive=True,
+    "utilization", "Share of working hours you bill", "", 0.01, 1,
     labels={"it": "Quota delle ore che fatturi"},
 )
 REVENUE = Field(

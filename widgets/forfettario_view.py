@@ -317,6 +317,9 @@ def results_html(result: ForfettarioResult, locale: str, currency: str) -> str:
     def money(amount: float) -> str:
         return html.escape(format_money(amount, locale, currency))
 
+    def minus(amount: float) -> str:
+        return money(-amount if amount else 0.0)  # never "-0,00 €"
+
     def per_hour(amount: float) -> str:
         return html.escape(strings["per_hour"]).format(amount=money(amount))
 
@@ -358,10 +361,10 @@ def results_html(result: ForfettarioResult, locale: str, currency: str) -> str:
         rivalsa = money(result.rivalsa_at_rate)
         rate_rows.append(row(strings["rivalsa_included"], rivalsa, rivalsa))
     rate_rows += [
-        row(strings["inps"], money(-steady.inps), money(-first.inps)),
-        row(strings["tax"], money(-steady.tax), money(-first.tax)),
+        row(strings["inps"], minus(steady.inps), minus(first.inps)),
+        row(strings["tax"], minus(steady.tax), minus(first.tax)),
         row(strings["net"], money(steady.net), money(first.net)),
-        row(strings["expenses"], money(-result.expenses), money(-result.expenses)),
+        row(strings["expenses"], minus(result.expenses), minus(result.expenses)),
         row(strings["take_home"], coloured(take_home, take_home >= result.target_take_home),
             coloured(take_home_first, take_home_first >= result.target_take_home), bold=True),
         row(strings["versus_target"],
@@ -446,11 +449,15 @@ class RevenueChart:
     def __init__(self, width: float = 6.4, height: float = 3.1, dpi: int = 80):
         self.figure = Figure(figsize=(width, height), dpi=dpi)
         self.canvas = FigureCanvasAgg(self.figure)
-        self.figure.subplots_adjust(left=0.16, right=0.95, top=0.76, bottom=0.16)
+        self.figure.subplots_adjust(left=0.2, right=0.95, top=0.76, bottom=0.16)
         self.title = self.figure.text(0.55, 0.985, "", ha="center", va="top", fontsize=11)
         self.axes = self.figure.add_subplot()
         self.axes.grid(True, axis="x", color="0.92")
         self.axes.set_axisbelow(True)
+        # The bars start on the y axis: its spine would sit under (or over) them, so leave the frame open.
+        for side in ("left", "top", "right"):
+            self.axes.spines[side].set_visible(False)
+        self.axes.tick_params(axis="y", length=0)
         self.axes.set_ylim(-0.6, 1.6)
         self.axes.set_yticks(list(self.BAR_Y.values()))
         self.bars = {
@@ -475,7 +482,7 @@ class RevenueChart:
                                               linewidth=1.2, zorder=2.0)
         self.ceiling_note = self.axes.text(
             FORFETTARIO_CEILING, 0.5, "", transform=self.axes.get_xaxis_transform(), ha="center", va="center",
-            fontsize=8, color=CEILING_COLOR, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            fontsize=8, color=CEILING_COLOR, bbox={"facecolor": "white", "edgecolor": "none", "pad": 1}, zorder=2.1,
         )
         self._locale = "it"
         self.axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _: tick_label(x, self._locale)))
@@ -508,6 +515,7 @@ class RevenueChart:
                 rectangle = self.bars[bar][segment]
                 rectangle.set_x(left)
                 rectangle.set_width(width)
+                rectangle.set_visible(width > 0)  # an empty segment would still draw its edge
                 left += width
             self.markers[bar].set_xdata([needed[bar], needed[bar]])
             right = max(right, left, needed[bar])
@@ -518,7 +526,7 @@ class RevenueChart:
         self.canvas.restore_region(self._background)
         for bar in self.BAR_Y:
             for rectangle in self.bars[bar].values():
-                if rectangle.get_width() > 0:
+                if rectangle.get_visible():
                     self.axes.draw_artist(rectangle)
             self.axes.draw_artist(self.markers[bar])
         return canvas_png(self.canvas)
