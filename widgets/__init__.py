@@ -137,6 +137,7 @@ from widgets.time_audit import (
 _VIEWS = {
     "CareerPathAssessment": "widgets.career_path_view",
     "DelegationCalculator": "widgets.delegation_view",
+    "PricingComparison": "widgets.pricing_view",
     "ForfettarioCalculator": "widgets.forfettario_view",
     "KpiDashboard": "widgets.kpi_view",
     "RateCalculator": "widgets.rate_view",

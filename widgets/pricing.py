@@ -47,12 +47,14 @@ import pandas as pd
 
 from widgets.fields import Field, InputError
 
+# Prices are divided by hours (effective rates) and by rates (breakeven hours), so both start at 0.01:
+# 36 seconds, a cent an hour. Less is no job, and would overflow a rate or squash a chart to nothing.
 HOURLY_RATE = Field(
-    "hourly_rate", "Hourly rate", "{currency}/h", 0, 10_000, min_exclusive=True,
+    "hourly_rate", "Hourly rate", "{currency}/h", 0.01, 10_000,
     labels={"it": "Tariffa oraria"},
 )
 ESTIMATED_HOURS = Field(
-    "estimated_hours", "Estimated hours for the job", "h", 0, 10_000, min_exclusive=True,
+    "estimated_hours", "Estimated hours for the job", "h", 0.01, 10_000,
     labels={"it": "Ore stimate per il lavoro"},
 )
 PACKAGE_MARKUP = Field(
@@ -60,7 +62,7 @@ PACKAGE_MARKUP = Field(
     labels={"it": "Ricarico del pacchetto sulla stima"},
 )
 REAL_HOURS = Field(
-    "real_hours", "Hours the job really takes", "h", 0, 10_000, min_exclusive=True,
+    "real_hours", "Hours the job really takes", "h", 0.01, 10_000,
     labels={"it": "Ore che il lavoro richiede davvero"},
 )
 PRICE = Field(
@@ -76,7 +78,7 @@ RETAINER_HOURS = Field(
     labels={"it": "Retainer: ore al mese prima del margine"},
 )
 RETAINER_RATE = Field(
-    "retainer_rate", "Retainer: hourly rate", "{currency}/h", 0, 10_000, min_exclusive=True,
+    "retainer_rate", "Retainer: hourly rate", "{currency}/h", 0.01, 10_000,
     labels={"it": "Retainer: tariffa oraria"},
 )
 RETAINER_BUFFER = Field(
