@@ -1,4 +1,4 @@
-"""Lesson 07's dataset: the seeded script reproduces the committed CSV byte for byte, and the log is a sound time audit."""
+"""Lesson 07's dataset: the seeded script gives the committed CSV byte for byte, and the log is a sound time audit."""
 
 import subprocess
 import sys

@@ -66,6 +66,8 @@ TIME_LOG_COLUMNS = (
     "date", "start", "end", "minutes", "task", "category", "urgent", "important", "who_could_do_it",
     "delegate_rate",
 )  # fmt: skip
+#: The columns the audit reads (the clock times are for the person keeping the log).
+AUDIT_COLUMNS = tuple(column for column in TIME_LOG_COLUMNS if column not in ("start", "end"))
 
 #: Eisenhower's four boxes, keyed by (urgent, important): the box, and its action among the 4Ds.
 EISENHOWER = {
@@ -90,7 +92,7 @@ DEFAULT_LOG_PATH = pathlib.Path(__file__).resolve().parent.parent / "course" / "
 
 
 def _flag(name: str, value: object) -> bool:
-    if isinstance(value, bool) or type(value).__name__ == "bool_":  # Python's or numpy's bool
+    if isinstance(value, (bool, np.bool_)):  # Python's or numpy's bool
         return bool(value)
     raise ValueError(f"{name} must be True or False; got {value!r}.")
 
@@ -202,7 +204,7 @@ _CHECKS = {
 }
 
 
-def check_time_log(log: pd.DataFrame, columns: tuple[str, ...] = TIME_LOG_COLUMNS) -> pd.DataFrame:
+def check_time_log(log: pd.DataFrame, columns: tuple[str, ...] = AUDIT_COLUMNS) -> pd.DataFrame:
     """Return ``log`` unchanged if it has the ``columns`` and their values make sense; else raise a ValueError.
 
     >>> check_time_log(pd.DataFrame({"minutes": [15]}), ("minutes", "task"))
@@ -243,7 +245,7 @@ def load_time_log(path: str | pathlib.Path | None = None) -> pd.DataFrame:
             if path is None else ""
         )
         raise FileNotFoundError(f"No time log at {target}.{hint}")
-    return check_time_log(pd.read_csv(target))
+    return check_time_log(pd.read_csv(target), AUDIT_COLUMNS)
 
 
 # --- totals ---

@@ -140,9 +140,10 @@ class TimeAuditExplorer(CalculatorView):
     ):
         if isinstance(log, TimeLogSummary):
             self.summary = log
+        elif log is None or isinstance(log, (str, os.PathLike)):
+            self.summary = summarize_log(load_time_log(log))
         else:
-            frame = log if isinstance(log, pd.DataFrame) else load_time_log(log)
-            self.summary = summarize_log(frame)
+            self.summary = summarize_log(log)  # a DataFrame, or a clear ValueError
         self.chart = w.Image(format="png")
         self.savings_chart = SavingsChart(self.summary)
         super().__init__(locale, currency, **initial)
@@ -260,7 +261,7 @@ class SavingsChart:
         )
         self.axes.add_collection(self.bars, autolim=False)
         self.axes.set_yticks(positions)
-        self.axes.set_ylim(len(self.keys) - 0.5, -0.5)  # first task on top
+        self.axes.set_ylim(count - 0.5, -0.5)  # first task on top
         self.axes.tick_params(axis="y", labelsize=8, length=0)
         self.axes.tick_params(axis="x", labelsize=8)
         # The legend sits between the title and the axes, where no bar can cover it.
