@@ -1,4 +1,4 @@
-"""Lesson 09's dataset: the seeded script reproduces the committed CSV byte for byte, and it tells the lesson's story."""
+"""Lesson 09's dataset: the seeded script reproduces the committed CSV byte for byte and tells the lesson's story."""
 
 import subprocess
 import sys

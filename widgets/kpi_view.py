@@ -28,6 +28,7 @@ from __future__ import annotations
 import base64
 import datetime
 import html
+from collections import OrderedDict
 
 import ipywidgets as w
 import pandas as pd
@@ -223,8 +224,13 @@ class HoursChart:
 
     The axes, ticks and title are rendered once per locale and y-axis scale and
     kept as a background; an update restores it and draws only the bars, the
-    two lines and the percentages on the bars (all ``animated``).
+    two lines and the percentages on the bars (all ``animated``). The last few
+    backgrounds are kept, so a slider dragged back and forth across a change of
+    scale does not render them again.
     """
+
+    #: How many backgrounds (locale, scale and threshold) are kept.
+    KEPT_BACKGROUNDS = 12
 
     def __init__(self, width: float = 4.6, height: float = 3.3, dpi: int = 80):
         self.figure = Figure(figsize=(width, height), dpi=dpi)
@@ -246,9 +252,8 @@ class HoursChart:
         self.axes.xaxis.set_major_locator(FixedLocator([0, 1]))
         self._locale = "en"
         self.axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: tick_label(y, self._locale)))
-        self._background = None
-        self._background_key: tuple | None = None
-        #: How many times the background had to be rendered (a test hook).
+        self._backgrounds: OrderedDict[tuple, object] = OrderedDict()
+        #: How many times a background had to be rendered (a test hook).
         self.background_renders = 0
 
     def draw(self, result: RetainerHealth, locale: str) -> bytes:
@@ -266,9 +271,12 @@ class HoursChart:
 
         top = round_up(max(*heights, result.hours_included) * 1.15)
         key = (locale, top, result.threshold)
-        if key != self._background_key:
+        if key in self._backgrounds:
+            self._backgrounds.move_to_end(key)
+            self.axes.set_ylim(0, top)  # the moving artists are placed in data coordinates
+        else:
             self._render_background(key)
-        self.canvas.restore_region(self._background)
+        self.canvas.restore_region(self._backgrounds[key])
         for artist in (*self.bars, self.included_line, self.threshold_line, *self.labels):
             self.axes.draw_artist(artist)
         return canvas_png(self.canvas)
@@ -288,8 +296,9 @@ class HoursChart:
         self.figure.legend(handles=[self.included_line, self.threshold_line], loc="lower center", ncols=2,
                            fontsize=8, frameon=False)
         self.canvas.draw()  # animated artists are left out
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self._background_key = key
+        self._backgrounds[key] = self.canvas.copy_from_bbox(self.figure.bbox)
+        if len(self._backgrounds) > self.KEPT_BACKGROUNDS:
+            self._backgrounds.popitem(last=False)
         self.background_renders += 1
 
 
@@ -441,6 +450,7 @@ class KpiDashboard:
         self._tables: dict[tuple, tuple[str, str]] = {}
         self._charts: dict[tuple, bytes] = {}
         self._relabel()
+        self._prepare_charts()
         self._update()
         for picker in (self.month_picker, self.metric_picker):
             picker.observe(self._changed, names="value")
@@ -453,7 +463,16 @@ class KpiDashboard:
     def _locale_changed(self, change) -> None:
         self.locale = change["new"]
         self._relabel()
+        self._prepare_charts()
         self._update()
+
+    def _prepare_charts(self) -> None:
+        """Render every metric's chart background in this locale once, so that choosing one is quick."""
+        current = self.metric_picker.value
+        for metric in [*(m for m in self.metrics if m != current), current]:
+            self.baseline_chart.prepare(
+                self.baselines[metric], metric, self.locale, self.currency, self.window, self.threshold
+            )
 
     def _changed(self, change) -> None:
         self._update()
@@ -520,7 +539,7 @@ class KpiDashboard:
             items = "".join(
                 "<li>" + html.escape(strings["flag"].format(
                     day=format_date(row.date.date(), "d MMMM", locale=self.locale),
-                    metric=strings[row.metric].lower() if self.locale == "en" else strings[row.metric],
+                    metric=strings[row.metric].lower(),
                     value=self._value(row.metric, row.value),
                     mean=self._value(row.metric, row.rolling_mean),
                     z=format_number(row.z, self.locale, digits=1),
@@ -547,7 +566,7 @@ class KpiDashboard:
     def _value(self, metric: str, value: float) -> str:
         if metric in MONEY_METRICS:
             return format_money(value, self.locale, self.currency)
-        return format_number(value, self.locale, digits=2 if metric == "obm_hours" else 1 if value % 1 else 0)
+        return format_number(value, self.locale, digits=1 if value % 1 else 0)  # counts, and their means
 
     def close(self) -> None:
         """Close every widget of the dashboard."""
@@ -579,9 +598,9 @@ def _close_tree(widget: w.Widget) -> None:
 class BaselineChart:
     """One metric over the whole period: each day, its rolling mean, the band, the flagged days; a month shaded.
 
-    A background is rendered once per metric, locale and currency, and kept:
-    switching back to a metric already seen, or choosing another month, only
-    restores it and draws the shaded month (``animated``) on top.
+    A background is rendered once per metric, locale and currency, and kept
+    (:meth:`prepare` renders one ahead of time): choosing a metric or a month
+    then only restores it and draws the shaded month (``animated``) on top.
     """
 
     def __init__(self, days: pd.DatetimeIndex, width: float = 6.4, height: float = 3.4, dpi: int = 80):
@@ -598,7 +617,7 @@ class BaselineChart:
         (self.mean_line,) = self.axes.plot(x, [0] * len(days), color=LINE_COLOR, linewidth=2, zorder=2.2)
         self.band = None
         (self.flagged,) = self.axes.plot([], [], "o", color=BAD_COLOR, markersize=6, zorder=3)
-        self.month_span = self.axes.axvspan(0, 1, color="#ffca28", alpha=0.25, zorder=1, animated=True)
+        self.month_span = self.axes.axvspan(0, 1, color="#ffca28", alpha=0.25, zorder=4, animated=True)
         self.axes.set_xlim(-0.5, len(days) - 0.5)
         starts = [position for position, day in enumerate(days) if day.day == 1]
         self.axes.xaxis.set_major_locator(FixedLocator(starts))
@@ -606,6 +625,7 @@ class BaselineChart:
         self._money = False
         self.axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _: tick_label(y, self._locale)))
         self._backgrounds: dict[tuple, object] = {}
+        self._applied: tuple | None = None
         #: How many times a background had to be rendered (a test hook).
         self.background_renders = 0
         #: The metric and month drawn last.
@@ -617,8 +637,9 @@ class BaselineChart:
     ) -> bytes:
         """Show ``metric`` (its :func:`~widgets.kpis.rolling_baseline`) with ``month`` shaded; return PNG bytes."""
         key = (metric, locale, currency)
-        if key not in self._backgrounds:
-            self._render_background(key, baseline, window, threshold)
+        self.prepare(baseline, metric, locale, currency, window, threshold)
+        if self._applied != key:
+            self._apply(key, baseline, window, threshold)  # keep the figure's state that of the picture
         in_month = [position for position, day in enumerate(self.days) if day.strftime("%Y-%m") == month]
         low, high = in_month[0] - 0.5, in_month[-1] + 0.5
         self.month_span.set_x(low)
@@ -628,7 +649,20 @@ class BaselineChart:
         self.metric, self.month = metric, month
         return canvas_png(self.canvas)
 
-    def _render_background(self, key: tuple, baseline: pd.DataFrame, window: int, threshold: float) -> None:
+    def prepare(
+        self, baseline: pd.DataFrame, metric: str, locale: str, currency: str, window: int, threshold: float
+    ) -> None:
+        """Render and keep the background of ``metric`` in ``locale``, unless it is kept already."""
+        key = (metric, locale, currency)
+        if key in self._backgrounds:
+            return
+        self._apply(key, baseline, window, threshold)
+        self.canvas.draw()  # the animated month span is left out
+        self._backgrounds[key] = self.canvas.copy_from_bbox(self.figure.bbox)
+        self.background_renders += 1
+
+    def _apply(self, key: tuple, baseline: pd.DataFrame, window: int, threshold: float) -> None:
+        """Set every artist, limit and text for ``key``; nothing is drawn."""
         metric, locale, currency = key
         strings = DASHBOARD_STRINGS[locale]
         self._locale = locale
@@ -665,9 +699,7 @@ class BaselineChart:
             handles=[self.value_line, self.mean_line, self.band, self.flagged], loc="lower center", ncols=2,
             fontsize=8, frameon=False,
         )
-        self.canvas.draw()  # the animated month span is left out
-        self._backgrounds[key] = self.canvas.copy_from_bbox(self.figure.bbox)
-        self.background_renders += 1
+        self._applied = key
 
 
 __all__ = [

@@ -138,20 +138,23 @@ def retention_rate(customers_start: int, customers_end: int, new_customers: int)
 
     >>> retention_rate(400, 436, 66)
     0.925
-    >>> retention_rate(200, 20, 30)
+    >>> retention_rate(200, 20, 30)  # doctest: +NORMALIZE_WHITESPACE
     Traceback (most recent call last):
     ...
-    widgets.fields.InputError: new_customers (New customers in the period) must be at most the customers at the end of the period (20); got 30.
+    widgets.fields.InputError: new_customers (New customers in the period) must be at most the customers at the end
+    of the period (20); got 30.
     """
     start = CUSTOMERS_START.check(customers_start)
     end = CUSTOMERS_END.check(customers_end)
     new = NEW_CUSTOMERS.check(new_customers)
     if new > end:
-        raise InputError(NEW_CUSTOMERS, new_customers, f"must be at most the customers at the end of the period ({end:g})")
+        raise InputError(
+            NEW_CUSTOMERS, new_customers, f"must be at most the customers at the end of the period ({int(end)})"
+        )
     if end - new > start:
         raise InputError(
             CUSTOMERS_END, customers_end,
-            f"must be at most the customers at the start plus the new ones ({start + new:g})",
+            f"must be at most the customers at the start plus the new ones ({int(start + new)})",
         )
     return (end - new) / start
 
@@ -167,7 +170,7 @@ def churn_rate(customers_start: int, customers_lost: int) -> float:
     start = CUSTOMERS_START.check(customers_start)
     lost = CUSTOMERS_LOST.check(customers_lost)
     if lost > start:
-        raise InputError(CUSTOMERS_LOST, customers_lost, f"must be at most the customers at the start ({start:g})")
+        raise InputError(CUSTOMERS_LOST, customers_lost, f"must be at most the customers at the start ({int(start)})")
     return lost / start
 
 
@@ -320,7 +323,8 @@ def retainer_review(
     Apr       12.75        0.51   1250.0  resize_down
     """
     if not isinstance(hours_by_month, pd.Series):
-        raise ValueError(f"hours_by_month must be a pandas Series of hours, one per month; got {type(hours_by_month).__name__}.")
+        kind = type(hours_by_month).__name__
+        raise ValueError(f"hours_by_month must be a pandas Series of hours, one per month; got {kind}.")
     if hours_by_month.empty:
         raise ValueError("hours_by_month is empty: give at least one month of hours.")
     if not _is_numeric(hours_by_month):
@@ -614,7 +618,8 @@ def monthly_summary(data: pd.DataFrame, monthly_price: float) -> pd.DataFrame:
         months.append(label)
         first = days.iloc[0]
         start = int(first["members"] - first["new_members"] + first["cancelled_members"])
-        end, new, cancelled = int(days["members"].iloc[-1]), int(days["new_members"].sum()), int(days["cancelled_members"].sum())
+        end = int(days["members"].iloc[-1])
+        new, cancelled = int(days["new_members"].sum()), int(days["cancelled_members"].sum())
         revenue, orders = days["revenue"].sum(), days["orders"].sum()
         row = {
             "days": len(days),

@@ -499,7 +499,7 @@ def test_resize_down_exactly_when_both_months_are_under_the_threshold(included_h
 
 @given(included, hours, fee)
 def test_within_the_included_hours_the_invoice_is_the_fee_and_more_use_lowers_the_effective_rate(i, used, f):
-    assume(0 < used <= i)
+    assume(0 < used / 2 and used <= i)
     lower = retainer_health(i, used / 2, f)
     health = retainer_health(i, used, f)
     assert health.invoice == f
