@@ -79,8 +79,8 @@ SLIDER_RANGES = {
 UI_STRINGS = with_common_strings({
     "en": {
         "rates": "Rates set by the law: pick yours",
-        "choice_coefficient_0.78": "{p} – professional activities (ATECO 69-75)",
-        "choice_coefficient_0.67": "{p} – other activities, office support included (ATECO 77-82)",
+        "choice_coefficient_0.78": "{p} – professional activities (e.g. ATECO 69-75)",
+        "choice_coefficient_0.67": "{p} – other activities, office support included (e.g. ATECO 77-82)",
         "choice_tax_rate_0.05": "{p} – first five years of a new activity",
         "choice_tax_rate_0.15": "{p} – ordinary rate",
         "choice_inps_rate_0.2607": "{p} – INPS Gestione Separata",
@@ -128,8 +128,8 @@ UI_STRINGS = with_common_strings({
     },
     "it": {
         "rates": "Aliquote fissate dalla legge: scegli le tue",
-        "choice_coefficient_0.78": "{p} – attività professionali (ATECO 69-75)",
-        "choice_coefficient_0.67": "{p} – altre attività, compreso il supporto d'ufficio (ATECO 77-82)",
+        "choice_coefficient_0.78": "{p} – attività professionali (es. ATECO 69-75)",
+        "choice_coefficient_0.67": "{p} – altre attività, compreso il supporto d'ufficio (es. ATECO 77-82)",
         "choice_tax_rate_0.05": "{p} – primi cinque anni di una nuova attività",
         "choice_tax_rate_0.15": "{p} – aliquota ordinaria",
         "choice_inps_rate_0.2607": "{p} – INPS Gestione Separata",
