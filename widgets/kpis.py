@@ -635,9 +635,15 @@ def monthly_summary(data: pd.DataFrame, monthly_price: float) -> pd.DataFrame:
             "churn": churn_rate(start, cancelled),
             "mrr": monthly_recurring_revenue(end, price),
         }
-        row.update({column: days[column].sum() for column in present})
+        row.update({column: _total(days[column], daily[column]) for column in present})
         rows.append(row)
     return pd.DataFrame(rows, index=pd.PeriodIndex(months, name="month"))
+
+
+def _total(values: pd.Series, original: pd.Series) -> float | int:
+    """The sum of a month's values, a whole number when the column held whole numbers."""
+    total = values.sum()
+    return int(total) if pd.api.types.is_integer_dtype(original) else float(total)
 
 
 def _check_members(frame: pd.DataFrame) -> None:

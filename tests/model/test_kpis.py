@@ -288,6 +288,8 @@ def test_monthly_summary_of_a_consistent_table():
     assert row["retention"] + row["churn"] == pytest.approx(1)
     assert row["mrr"] == january["members"].iloc[-1] * 25
     assert row["obm_hours"] == january["obm_hours"].sum() == 23  # January 2025 has 23 working days
+    assert pd.api.types.is_integer_dtype(summary["support_emails"])  # counts stay whole numbers
+    assert pd.api.types.is_float_dtype(summary["obm_hours"])
     # each month starts where the one before ended
     assert list(summary["members_start"].iloc[1:]) == list(summary["members_end"].iloc[:-1])
 
