@@ -355,16 +355,16 @@ def retainer_months(
     rows = []
     for month, worked in enumerate(worked_by_month, start=1):
         bank.append([month, covered])
-        available = sum(hours for _, hours in bank)
+        available = float(sum(hours for _, hours in bank))
         to_cover = worked
         for entry in bank:
             used = min(entry[1], to_cover)
             entry[1] -= used
             to_cover -= used
         overage_hours = to_cover
-        expired = sum(hours for bought, hours in bank if bought <= month - keep)
+        expired = float(sum(hours for bought, hours in bank if bought <= month - keep))
         bank = [entry for entry in bank if entry[0] > month - keep and entry[1] > 0]
-        banked = sum(hours for _, hours in bank)
+        banked = float(sum(hours for _, hours in bank))
         revenue = fee + overage_hours * rate
         rows.append(
             {

@@ -440,3 +440,10 @@ def test_the_model_imports_no_widgets_ipython_or_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_monthly_table_columns_are_whole_months_and_float_amounts():
+    for rollover in (0, 2):
+        months = retainer_months(20, 60, 0, [14, 20, 26], rollover_months=rollover)
+        assert months.month.dtype.kind == "i"
+        assert (months.drop(columns="month").dtypes == "float64").all()
