@@ -137,12 +137,14 @@ from widgets.time_audit import (
 _VIEWS = {
     "CareerPathAssessment": "widgets.career_path_view",
     "DelegationCalculator": "widgets.delegation_view",
-    "PricingComparison": "widgets.pricing_view",
     "ForfettarioCalculator": "widgets.forfettario_view",
     "KpiDashboard": "widgets.kpi_view",
+    "MarginCalculator": "widgets.team_view",
+    "PricingComparison": "widgets.pricing_view",
     "RateCalculator": "widgets.rate_view",
     "RetainerHealthCalculator": "widgets.kpi_view",
     "SelfCheck": "widgets.self_check_view",
+    "TeamPlanner": "widgets.team_view",
     "TimeAuditExplorer": "widgets.time_audit_view",
 }
 

@@ -51,8 +51,9 @@ MAX_NAME_LENGTH = 40
 # Sums of hours in floating point (0.1 + 0.2 > 0.3) must not make a full person over-allocated.
 _EPSILON = 1e-9
 
+# A markup range a little wider than the margin range, so every valid margin converts to a valid markup.
 MARKUP = Field(
-    "markup", "Markup on cost", "", 0, 9,
+    "markup", "Markup on cost", "", 0, 10,
     labels={"it": "Ricarico sul costo"},
 )
 MARGIN = Field(
@@ -79,12 +80,13 @@ BILLABLE_HOURS = Field(
     "billable_hours", "Billable hours per week", "h", 0, 168,
     labels={"it": "Ore fatturabili a settimana"},
 )
+# Less than an hour a week is no one's capacity; the floor also keeps every utilization finite.
 AVAILABLE_HOURS = Field(
-    "available_hours", "Available hours per week", "h", 0, 168, min_exclusive=True,
+    "available_hours", "Available hours per week", "h", 1, 168,
     labels={"it": "Ore disponibili a settimana"},
 )
 UTILIZATION = Field(
-    "utilization", "Utilization (billable over available hours)", "", 0, 10_000,
+    "utilization", "Utilization (billable over available hours)", "", 0, 168,
     labels={"it": "Utilizzo (ore fatturabili su ore disponibili)"},
 )
 PROJECT_PRICE = Field(
@@ -548,7 +550,7 @@ def plan_team(
     >>> plan_team([TeamMember("Sara", 40, 25), TeamMember("Luca", -5, 35)])
     Traceback (most recent call last):
     ...
-    widgets.fields.InputError: person2_available_hours (Luca: available hours per week) must be a number more than 0 and at most 168 h; got -5.
+    widgets.fields.InputError: person2_available_hours (Luca: available hours per week) must be a number at least 1 and at most 168 h; got -5.
     """
     people, projects = _check_rows(people, TeamMember, "people"), _check_rows(projects, TeamProject, "projects")
     names = [person.name for person in people]
