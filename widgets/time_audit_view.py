@@ -23,6 +23,7 @@ import ipywidgets as w
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -101,8 +102,9 @@ UI_STRINGS = with_common_strings({
 BELOW_COLOR = "#2e7d32"
 #: The chart keeps its x limits while the bars span at least this share of them.
 KEEP_LIMITS_FILL = 0.5
-#: Backgrounds kept for reuse (one per locale, currency and x limits; about 1 MB each).
-CACHED_BACKGROUNDS = 8
+#: Backgrounds kept for reuse (one per locale, currency and x limits; about 1 MB each). A sweep of
+#: one slider across its range meets about ten.
+CACHED_BACKGROUNDS = 16
 #: A bar's thickness, as a share of the space between two tasks.
 BAR_HEIGHT = 0.7
 ABOVE_COLOR = "#b0bec5"
@@ -231,11 +233,14 @@ class SavingsChart:
 
     The tasks and their order (cheapest delegate first) come from the log and
     never change, so the figure's text (title, task labels, ticks) only
-    changes with the locale, the currency and the rounded x limits. It is
-    rendered once per such combination and kept as a background; each update
-    restores it and draws only the bars (one ``animated`` collection, above
-    the grid and the zero line in z-order, so the pixels are those of a full
-    draw).
+    changes with the locale, the currency and the rounded x limits. Text is
+    what costs time in a draw, so the figure without its bars is rendered
+    once per such combination and kept as a background (the last
+    :data:`CACHED_BACKGROUNDS` are kept); each update restores one and draws
+    only the bars (one ``animated`` collection, above the grid and the zero
+    line in z-order, so the pixels are those of a full draw). The x limits
+    stay put while the bars fit and fill at least :data:`KEEP_LIMITS_FILL` of
+    them, so small moves of a slider reuse the background.
     """
 
     def __init__(self, summary: TimeLogSummary, width: float = 7.2, dpi: int = 80):
@@ -288,8 +293,6 @@ class SavingsChart:
     @property
     def colors(self) -> list[str]:
         """The bars' colours as drawn, in chart order, as hex strings."""
-        from matplotlib.colors import to_hex
-
         return [to_hex(color) for color in self.bars.get_facecolors()]
 
     def savings(self, result: TimeAudit) -> list[tuple[float, bool]]:
@@ -334,9 +337,10 @@ class SavingsChart:
         if key not in self._backgrounds:
             self._render_background(key, strings, currency)
             if len(self._backgrounds) >= CACHED_BACKGROUNDS:
-                self._backgrounds.pop(next(iter(self._backgrounds)))  # the oldest
+                self._backgrounds.pop(next(iter(self._backgrounds)))  # the least recently used
             self._backgrounds[key] = self._background
         else:
+            self._backgrounds[key] = self._backgrounds.pop(key)  # now the most recently used
             self._locale = key[0]
             self.axes.set_xlim(*key[2])  # the axes must match the pixels: bars are drawn in its coordinates
         self._background = self._backgrounds[key]
