@@ -422,8 +422,9 @@ def test_the_display_bundle_holds_the_live_widget_and_a_static_snapshot(calculat
 def test_a_static_reader_of_the_stored_notebook_sees_the_snapshot(calculator):
     # nbconvert (and nbviewer, which uses it) skips the widget view when the notebook stores
     # no widget state; the reader must then get the results and chart, not "Loading widget".
-    nbformat = pytest.importorskip("nbformat")
-    nbconvert = pytest.importorskip("nbconvert")
+    import nbconvert
+    import nbformat
+
     data, _ = DisplayFormatter().format(calculator)
     output = nbformat.v4.new_output("display_data", data=data)
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("calculator", outputs=[output])])
