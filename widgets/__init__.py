@@ -148,6 +148,17 @@ _VIEWS = {
     "TimeAuditExplorer": "widgets.time_audit_view",
 }
 
+
+
+def interactive_tools() -> list[str]:
+    """The names of the course's calculators, dashboards and self-checks (each loaded on first use).
+
+    >>> "DelegationCalculator" in interactive_tools()
+    True
+    """
+    return sorted(_VIEWS)
+
+
 #: The public names: everything imported above, and the views.
 __all__ = sorted(
     [name for name, value in globals().items() if not name.startswith("_") and not isinstance(value, _ModuleType)]
