@@ -8,13 +8,16 @@ START_PAGE := course/01-start-here.ipynb
 PORT ?= 8888
 # Extra options for `jupyter lab`, e.g. LAB_ARGS=--no-browser. Root needs --allow-root.
 LAB_ARGS ?=
+# The folder JupyterLab serves and runs in (nbgrader reads its configuration there); tests serve a copy.
+LAB_ROOT ?= $(CURDIR)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test bench environment exercises lessons navigation clean help
+.PHONY: lab test doctor bench environment exercises lessons navigation clean help
 
 help:
 	@echo "make lab          install everything into .venv and open the course in JupyterLab"
 	@echo "make test         install everything into .venv and run every test"
+	@echo "make doctor       check, before a term, that Binder, nbgrader and the lessons are ready"
 	@echo "make bench        print the course's performance figures"
 	@echo "make lessons      re-execute the lessons and store their outputs"
 	@echo "make navigation   regenerate the course map and the previous/next links"
@@ -36,10 +39,13 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 	@touch $@
 
 lab: $(VENV)/.runtime-installed
-	$(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
+	cd "$(LAB_ROOT)" && "$(CURDIR)/$(BIN)/jupyter" lab --ServerApp.root_dir="$(LAB_ROOT)" --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
 
 test: $(VENV)/.test-installed
 	$(BIN)/python -m pytest -n auto --dist loadscope
+
+doctor: $(VENV)/.test-installed
+	$(BIN)/python -m tools.doctor
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m tools.bench
