@@ -223,6 +223,10 @@ class RetainerHealth:
         return self.used_share < self.threshold
 
 
+#: The smallest amount of work a timesheet records, in hours.
+ONE_MINUTE = 1 / 60
+
+
 def retainer_health(
     hours_included: float,
     hours_used: float,
@@ -238,7 +242,7 @@ def retainer_health(
     - invoice = monthly fee + overage cost;
     - included rate = monthly fee / hours included (the rate the terms promise);
     - effective rate = invoice / hours used (what an hour of work really cost the
-      client; ``None`` when no hours were used).
+      client; ``None`` when less than a minute was used, which no timesheet can bill).
 
     ``previous_hours_used`` is last month's use; without it the two-month rules
     cannot fire.
@@ -287,7 +291,7 @@ def retainer_health(
         overage_cost=overage_cost,
         invoice=invoice,
         included_rate=fee / included,
-        effective_rate=invoice / used if used > 0 else None,
+        effective_rate=invoice / used if used >= ONE_MINUTE else None,
         advice=_advice(share, previous_share, low),
     )
 

@@ -487,8 +487,10 @@ def test_the_invoice_is_the_fee_plus_the_overage(included_hours, used, monthly_f
     assert health.overage_hours * health.unused_hours == 0  # never both
     assert health.hours_used == pytest.approx(health.hours_included + health.overage_hours - health.unused_hours)
     assert health.invoice == pytest.approx(monthly_fee + health.overage_hours * overage_rate)
-    if used > 0:
+    if used >= 1 / 60:
         assert health.effective_rate * used == pytest.approx(health.invoice)
+    else:
+        assert health.effective_rate is None
 
 
 @given(included, hours, hours, fee, rate)
@@ -501,7 +503,7 @@ def test_resize_down_exactly_when_both_months_are_under_the_threshold(included_h
 
 @given(included, hours, fee)
 def test_within_the_included_hours_the_invoice_is_the_fee_and_more_use_lowers_the_effective_rate(i, used, f):
-    assume(0 < used / 2 and used <= i)
+    assume(1 / 60 <= used / 2 and used <= i)
     lower = retainer_health(i, used / 2, f)
     health = retainer_health(i, used, f)
     assert health.invoice == f
