@@ -7,7 +7,9 @@ starting values and slider ranges, and fills in two methods:
 - ``compute(values)`` calls the model with a dict of field name to number and
   returns its result (the model validates and raises
   :class:`~widgets.fields.InputError`);
-- ``render(result)`` writes the result into the view's output widgets.
+- ``render(result)`` writes the result into ``self.results`` and, if the view
+  has one, its ``chart`` (an ``Image`` the subclass creates before calling
+  ``CalculatorView.__init__``).
 
 This class does the rest the same way for every calculator: it builds a
 :class:`~widgets.controls.NumberControl` per field, calls ``compute`` on every
@@ -24,6 +26,7 @@ from typing import Any, ClassVar
 
 import ipywidgets as w
 
+from widgets.charts import png_img
 from widgets.controls import NumberControl
 from widgets.fields import Field, InputError
 from widgets.formatting import LOCALES, check_currency, check_locale, format_number
@@ -78,6 +81,10 @@ class CalculatorView:
     slider_ranges: ClassVar[dict[str, tuple[float, float]]] = {}
     #: Words per locale, built with :func:`with_common_strings`.
     strings: ClassVar[dict[str, dict[str, str]]] = COMMON_STRINGS
+    #: The key of ``strings`` that describes the chart to a reader who cannot see it.
+    chart_alt_key: ClassVar[str] = "chart_title"
+    #: The view's chart, an ``Image`` a subclass creates before calling ``__init__``; None for no chart.
+    chart: w.Image | None = None
 
     def __init__(self, locale: str = "en", currency: str = "EUR", **initial: float):
         self.locale = check_locale(locale)
@@ -134,12 +141,14 @@ class CalculatorView:
         raise NotImplementedError
 
     def output_widgets(self) -> list[w.Widget]:
-        """Widgets shown beside the results, such as a chart; none by default."""
-        return []
+        """Widgets shown beside the results: the chart, if the view has one."""
+        return [] if self.chart is None else [self.chart]
 
     def snapshot_outputs(self) -> str:
-        """HTML of the output widgets for the static snapshot (e.g. a chart as an inline PNG)."""
-        return ""
+        """HTML of the output widgets for the static snapshot: the chart as an inline PNG."""
+        if self.chart is None:
+            return ""
+        return png_img(self.chart.value, self.strings[self.locale][self.chart_alt_key])
 
     # --- what every calculator offers ---
 

@@ -24,7 +24,6 @@ current stage over it.
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -122,17 +121,12 @@ class CareerPathAssessment(CalculatorView):
     def compute(self, values: dict[str, float]) -> CareerPosition:
         return place_on_path(**values)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: CareerPosition) -> None:
         png = self.path_chart.draw(result, self.locale)
         self.results.value = results_html(result, self.locale)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        png = base64.b64encode(self.chart.value).decode("ascii")
-        return f'<img src="data:image/png;base64,{png}" alt="{html.escape(self.strings[self.locale]["chart_title"])}"/>'
 
 
 def results_html(result: CareerPosition, locale: str) -> str:

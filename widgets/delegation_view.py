@@ -24,7 +24,6 @@ background, which keeps an interaction far below 50 ms.
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -140,17 +139,12 @@ class DelegationCalculator(CalculatorView):
     def compute(self, values: dict[str, float]) -> DelegationResult:
         return evaluate_delegation(**values)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: DelegationResult) -> None:
         png = self.benefit_chart.draw(result, self.weeks, self.locale, self.currency)
         self.results.value = results_table(result, self.locale, self.currency)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        png = base64.b64encode(self.chart.value).decode("ascii")
-        return f'<img src="data:image/png;base64,{png}" alt="{html.escape(self.strings[self.locale]["chart_title"])}"/>'
 
 
 def results_table(result: DelegationResult, locale: str, currency: str) -> str:

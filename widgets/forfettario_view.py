@@ -29,7 +29,6 @@ and scale and kept as a background; a change redraws only the bars and markers.
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -268,8 +267,6 @@ class ForfettarioCalculator(CalculatorView):
     def compute(self, values: dict[str, float]) -> ForfettarioResult:
         return evaluate_forfettario(**values, **self.choices)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: ForfettarioResult) -> None:
         png = self.revenue_chart.draw(result, self.locale, self.currency)
@@ -277,10 +274,6 @@ class ForfettarioCalculator(CalculatorView):
         self.chart.value = png
         self._relabel_choices(result)
 
-    def snapshot_outputs(self) -> str:
-        png = base64.b64encode(self.chart.value).decode("ascii")
-        alt = html.escape(self.strings[self.locale]["chart_title"])
-        return f'<img src="data:image/png;base64,{png}" alt="{alt}"/>'
 
     def _choice_changed(self, change) -> None:
         if self._relabelling:

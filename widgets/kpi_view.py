@@ -25,7 +25,6 @@ Charts are drawn on a reused ``matplotlib.figure.Figure`` with an Agg canvas
 
 from __future__ import annotations
 
-import base64
 import datetime
 import html
 from collections import OrderedDict
@@ -38,7 +37,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, FuncFormatter
 
 from widgets.calculator_view import ERROR_COLOR, CalculatorView, with_common_strings
-from widgets.charts import canvas_png, round_up, tick_label
+from widgets.charts import canvas_png, png_img, round_up, tick_label
 from widgets.formatting import LOCALES, check_currency, check_locale, format_money, format_number, format_percent
 from widgets.kpis import (
     ANOMALY_THRESHOLD,
@@ -169,21 +168,13 @@ class RetainerHealthCalculator(CalculatorView):
     def compute(self, values: dict[str, float]) -> RetainerHealth:
         return retainer_health(**values, threshold=self.threshold)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: RetainerHealth) -> None:
         png = self.hours_chart.draw(result, self.locale)
         self.results.value = retainer_table(result, self.locale, self.currency)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        return _img(self.chart.value, self.strings[self.locale]["chart_title"])
 
-
-def _img(png: bytes, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
 
 
 def retainer_table(result: RetainerHealth, locale: str, currency: str) -> str:
@@ -576,7 +567,7 @@ class KpiDashboard:
         """The KPI table, the flagged days and the chart as plain HTML, for readers without a kernel."""
         return (
             f'<div class="obm-dashboard-snapshot">{self.results.value}'
-            f"{_img(self.chart.value, self._title())}{self.flags.value}</div>"
+            f"{png_img(self.chart.value, self._title())}{self.flags.value}</div>"
         )
 
     def _title(self) -> str:

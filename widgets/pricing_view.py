@@ -24,7 +24,6 @@ only the curves and the marker over a cached background.
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -144,17 +143,12 @@ class PricingComparison(CalculatorView):
     def compute(self, values: dict[str, float]) -> PricingResult:
         return compare_pricing(**values)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: PricingResult) -> None:
         png = self.rate_chart.draw(result, self.locale, self.currency)
         self.results.value = results_table(result, self.locale, self.currency)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        png = base64.b64encode(self.chart.value).decode("ascii")
-        return f'<img src="data:image/png;base64,{png}" alt="{html.escape(self.strings[self.locale]["chart_title"])}"/>'
 
 
 def results_table(result: PricingResult, locale: str, currency: str) -> str:

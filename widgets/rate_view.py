@@ -25,7 +25,6 @@ background.
 
 from __future__ import annotations
 
-import base64
 import html
 
 import ipywidgets as w
@@ -144,17 +143,12 @@ class RateCalculator(CalculatorView):
     def compute(self, values: dict[str, float]) -> RateResult:
         return evaluate_rate(**values)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: RateResult) -> None:
         png = self.rate_chart.draw(result, self.locale, self.currency)
         self.results.value = results_table(result, self.locale, self.currency)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        png = base64.b64encode(self.chart.value).decode("ascii")
-        return f'<img src="data:image/png;base64,{png}" alt="{html.escape(self.strings[self.locale]["chart_title"])}"/>'
 
 
 def zone_text(result: RateResult, locale: str) -> str:

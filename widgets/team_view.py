@@ -34,7 +34,6 @@ bars and the target line over a cached background.
 
 from __future__ import annotations
 
-import base64
 import decimal
 import functools
 import html
@@ -275,6 +274,7 @@ class TeamPlanner(CalculatorView):
     ``chart``, an ``Image`` (PNG) drawn by ``team_chart`` (a :class:`TeamChart`).
     """
 
+    chart_alt_key = "chart_alt"
     fields = planner_fields(DEFAULT_PEOPLE, DEFAULT_PROJECTS)
     defaults = PLANNER_DEFAULTS
     slider_ranges = PLANNER_SLIDER_RANGES
@@ -313,8 +313,6 @@ class TeamPlanner(CalculatorView):
         ]
         return plan_team(team, work, values["target_margin"])
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: TeamPlan) -> None:
         png = self.team_chart.draw(result, self.locale)
@@ -323,8 +321,6 @@ class TeamPlanner(CalculatorView):
         for key, heading in self._headings.items():
             heading.value = f"<b>{html.escape(self.strings[self.locale][key])}</b>"
 
-    def snapshot_outputs(self) -> str:
-        return _png_img(self.chart.value, self.strings[self.locale]["chart_alt"])
 
     def _group_controls(self) -> None:
         """Show the inputs in three titled groups: the team, the projects (one row of inputs each), the target."""
@@ -346,10 +342,6 @@ def _three_names(names, what: str) -> tuple:
         raise ValueError(f"{what} must be {SLOTS} names, one per slot of the planner; got {names!r}.")
     return tuple(names)
 
-
-def _png_img(png, alt: str) -> str:
-    data = base64.b64encode(png).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}"/>'
 
 
 def _table(header: list[str], rows: list[list[str]], footer: list[str] | None = None) -> str:
@@ -590,16 +582,12 @@ class MarginCalculator(CalculatorView):
     def compute(self, values: dict[str, float]) -> MarginResult:
         return evaluate_margin(**values)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: MarginResult) -> None:
         png = self.margin_chart.draw(result, self.locale, self.currency)
         self.results.value = margin_results(result, self.locale, self.currency)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        return _png_img(self.chart.value, self.strings[self.locale]["chart_title"])
 
 
 def margin_results(result: MarginResult, locale: str, currency: str) -> str:

@@ -15,7 +15,6 @@ that summary. Amounts are written by Babel in the chosen locale and currency.
 
 from __future__ import annotations
 
-import base64
 import html
 import os
 
@@ -153,18 +152,12 @@ class TimeAuditExplorer(CalculatorView):
     def compute(self, values: dict[str, float]) -> TimeAudit:
         return audit_time(self.summary, **values)
 
-    def output_widgets(self) -> list[w.Widget]:
-        return [self.chart]
 
     def render(self, result: TimeAudit) -> None:
         png = self.savings_chart.draw(result, self.locale, self.currency)
         self.results.value = results_html(result, self.locale, self.currency)
         self.chart.value = png
 
-    def snapshot_outputs(self) -> str:
-        png = base64.b64encode(self.chart.value).decode("ascii")
-        alt = html.escape(self.strings[self.locale]["chart_title"])
-        return f'<img src="data:image/png;base64,{png}" alt="{alt}"/>'
 
 
 def results_html(result: TimeAudit, locale: str, currency: str) -> str:
