@@ -120,8 +120,13 @@ class NumberControl:
     def _slider_moved(self, change) -> None:
         if self._syncing:
             return
+        moved_to = change["new"]
+        if abs(moved_to - self.text.value) < self.slider.step / 2:
+            # The browser snapped the slider onto its grid (25 became 24.999999999999996):
+            # the number the learner typed stays exact.
+            return
         with self._in_sync():
-            self.text.value = change["new"]
+            self.text.value = on_grid(moved_to, self.slider.step, self.slider.min)
 
     def _text_changed(self, change) -> None:
         if self._syncing:
@@ -139,6 +144,17 @@ class NumberControl:
             yield
         finally:
             self._syncing = False
+
+
+def on_grid(value: float, step: float, origin: float = 0.0) -> float:
+    """``value`` on a slider's grid (``origin`` plus whole steps), without the float noise of the sums.
+
+    >>> on_grid(24.999999999999996, 0.05), on_grid(0.30000000000000004, 0.1), on_grid(10.000000000000002, 0.5)
+    (25.0, 0.3, 10.0)
+    >>> on_grid(150.01000000000002, 1, origin=0.01)
+    150.01
+    """
+    return float(f"{origin + round((value - origin) / step) * step:.12g}")
 
 
 def _clamp(value: float, low: float, high: float) -> float:
