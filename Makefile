@@ -12,13 +12,14 @@ LAB_ARGS ?=
 LAB_ROOT ?= $(CURDIR)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: lab test doctor bench environment exercises lessons navigation clean help
+.PHONY: lab test doctor bench pictures environment exercises lessons navigation clean help
 
 help:
 	@echo "make lab          install everything into .venv and open the course in JupyterLab"
 	@echo "make test         install everything into .venv and run every test"
 	@echo "make doctor       check, before a term, that Binder, nbgrader and the lessons are ready"
 	@echo "make bench        print the course's performance figures"
+	@echo "make pictures     refresh the README's screenshots from the browser tests"
 	@echo "make lessons      re-execute the lessons and store their outputs"
 	@echo "make navigation   regenerate the course map and the previous/next links"
 	@echo "make exercises    regenerate exercises/ from solutions/ with nbgrader"
@@ -49,6 +50,13 @@ doctor: $(VENV)/.test-installed
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m tools.bench
+
+# The README's pictures are screenshots the browser tests take; this runs those tests and keeps two.
+SHOTS := test-artifacts/screenshots
+pictures: $(VENV)/.test-installed
+	$(BIN)/python -m pytest -p no:xdist -q tests/browser/test_calculators.py tests/browser/test_lessons.py -k "DelegationCalculator or 04-setting"
+	cp "$(SHOTS)/test_the_calculator_answers_typing_sliders_and_bad_input-DelegationCalculator.png" docs/images/delegation-calculator.png
+	cp "$(SHOTS)/test_the_lesson_runs_without_errors_and_shows_its_widgets-04-setting-your-rate.png" docs/images/rate-calculator.png
 
 lessons: $(VENV)/.runtime-installed
 	$(BIN)/python -m tools.execute_lessons

@@ -2,6 +2,7 @@
 
 import importlib.metadata
 import os
+import re
 import stat
 import sys
 import tomllib
@@ -77,3 +78,13 @@ def test_readme_gives_every_user_a_start():
         assert needed in readme
     for reader in ("Student", "Instructor", "Self-learner"):
         assert f"## {reader}" in readme or f"### {reader}" in readme
+
+
+def test_readme_pictures_exist_and_are_screenshots():
+    readme = (ROOT / "README.md").read_text()
+    pictures = re.findall(r"!\[[^\]]+\]\((docs/[^)]+)\)", readme)
+    assert len(pictures) >= 2, "the README shows what a student will see"
+    for picture in pictures:
+        path = ROOT / picture
+        assert path.is_file(), f"README shows {picture}, which does not exist: run `make pictures`"
+        assert path.read_bytes().startswith(b"\x89PNG"), f"{picture} is not a PNG"
