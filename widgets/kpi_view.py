@@ -441,7 +441,6 @@ class KpiDashboard:
         self._tables: dict[tuple, tuple[str, str]] = {}
         self._charts: dict[tuple, bytes] = {}
         self._relabel()
-        self._prepare_charts()
         self._update()
         for picker in (self.month_picker, self.metric_picker):
             picker.observe(self._changed, names="value")
@@ -454,16 +453,7 @@ class KpiDashboard:
     def _locale_changed(self, change) -> None:
         self.locale = change["new"]
         self._relabel()
-        self._prepare_charts()
         self._update()
-
-    def _prepare_charts(self) -> None:
-        """Render every metric's chart background in this locale once, so that choosing one is quick."""
-        current = self.metric_picker.value
-        for metric in [*(m for m in self.metrics if m != current), current]:
-            self.baseline_chart.prepare(
-                self.baselines[metric], metric, self.locale, self.currency, self.window, self.threshold
-            )
 
     def _changed(self, change) -> None:
         self._update()

@@ -340,16 +340,19 @@ def test_choosing_a_metric_redraws_and_coming_back_reuses_the_picture(dashboard)
     assert dashboard.baseline_chart.background_renders == renders
 
 
-def test_every_metric_is_ready_before_it_is_chosen(dashboard):
+def test_each_metric_background_is_drawn_once_when_first_chosen(dashboard):
+    # Drawing every metric up front cost the lesson most of a second; the first choice pays instead.
     chart = dashboard.baseline_chart
-    renders = chart.background_renders
-    assert renders == len(dashboard.metrics)
+    assert chart.background_renders == 1
     for metric in dashboard.metrics:
         dashboard.metric_picker.value = metric
         assert chart.metric == metric
-    assert chart.background_renders == renders
+    dashboard.month_picker.value = dashboard.months[0]
+    for metric in dashboard.metrics:
+        dashboard.metric_picker.value = metric
+    assert chart.background_renders == len(dashboard.metrics)
     dashboard.locale_picker.value = "it"
-    assert chart.background_renders == 2 * renders
+    assert chart.background_renders == len(dashboard.metrics) + 1
 
 
 def test_a_dashboard_chart_on_a_kept_background_is_a_full_draw_pixel_for_pixel(dashboard):
