@@ -17,3 +17,10 @@ def test_every_calculator_in_the_benchmark_can_be_driven():
     rows = bench.bench_calculators(repeats=3)
     assert "DelegationCalculator" in [name for name, *_ in rows]
     assert all(interaction > 0 and model > 0 for _, interaction, model in rows)
+
+
+def test_the_startup_benchmark_is_there_and_can_be_skipped():
+    # The browser start-up itself is never run by the tests: it starts `make lab` and Chromium.
+    assert callable(bench.bench_startup)
+    assert bench.parse_arguments([]).startup_runs == 3
+    assert bench.parse_arguments(["--startup-runs", "0"]).startup_runs == 0

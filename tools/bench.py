@@ -8,7 +8,13 @@ side by side in the same run:
 - lesson execution: each course notebook top to bottom in a fresh kernel,
   beside a floor notebook that only imports what the lesson imports (target:
   within 1.5x of the floor), and the kernel's resident memory after the
-  lesson (target: the heaviest under 200 MB).
+  lesson (target: the heaviest under 200 MB);
+- start-up: from `make lab` on a prepared .venv (serving a temporary copy of
+  the repository) to a page in headless Chromium where lesson 03's delegation
+  calculator, after Run All, answers a value typed into it (target: under
+  10 s), split into server up (until /api/status answers) and page ready (the
+  rest). The browser is started beforehand, as a learner's already is; each
+  run uses a fresh browser context and a fresh Jupyter configuration.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import ast
 import pathlib
 import statistics
 import sys
+import tempfile
 import time
 
 from tools.execute_lessons import COURSE, execute, lesson_paths
@@ -25,7 +32,10 @@ from tools.execute_lessons import COURSE, execute, lesson_paths
 INTERACTION_TARGET_MS = 50
 LESSON_TARGET_RATIO = 1.5
 KERNEL_TARGET_MB = 200
-
+STARTUP_TARGET_S = 10
+#: The calculator the start-up figure waits for, and the input typed into.
+STARTUP_CALCULATOR = "DelegationCalculator"
+STARTUP_INPUT = "hours_delegated"
 
 
 def calculator_classes() -> dict[str, type]:
@@ -140,11 +150,85 @@ def bench_lessons(repeats: int) -> list[tuple[str, float, float, float]]:
     return rows
 
 
-def main(argv: list[str] | None = None) -> int:
+def _startup_once(browser, base: pathlib.Path) -> tuple[float, float]:
+    """One start-up, in seconds: (server up, page ready), timed from just before `make lab` starts."""
+    import widgets
+    from playwright.sync_api import expect
+
+    from tests.browser.calculator_page import CalculatorPage
+    from tests.browser.conftest import TIMEOUT_MS, VIEWPORT
+    from tests.browser.course_copy import write_lab_settings
+    from tests.browser.jupyterlab import cell, open_notebook, run_all
+    from tests.browser.test_calculators import find_calculator
+    from tests.lab_server import copy_repository, running_lab
+    from widgets.formatting import format_money
+
+    copy = copy_repository(base / "course")
+    home = base / "home"
+    write_lab_settings(home)
+    found = find_calculator(STARTUP_CALCULATOR, copy / "course")
+    if found is None:
+        raise RuntimeError(f"no lesson displays {STARTUP_CALCULATOR}")
+    lesson, index = found
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        started = time.perf_counter()
+        with running_lab(home, root=copy) as lab:
+            server_up = time.perf_counter()
+            page = context.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            notebook = open_notebook(page, lab, f"course/{lesson}")
+            run_all(page, notebook)
+            calculator = CalculatorPage(cell(notebook, index), getattr(widgets, STARTUP_CALCULATOR)(), "weekly_gain")
+            expect(calculator.results).to_be_visible()
+            box = calculator.text_box(STARTUP_INPUT)
+            expect(box).to_be_visible()
+            before = calculator.results.inner_text()
+            field = calculator.fields[STARTUP_INPUT]
+            current = float(box.input_value())
+            typed = current + 5 if current + 5 <= field.maximum else current - 5
+            calculator.type_value(STARTUP_INPUT, f"{typed:g}")
+            expected = calculator.model.compute({**calculator.values(), STARTUP_INPUT: typed})
+            expect(calculator.results).not_to_have_text(before)
+            expect(calculator.results).to_contain_text(format_money(expected.weekly_gain, "en", "EUR"))
+            finished = time.perf_counter()
+            lab.stop_kernels()
+    finally:
+        context.close()
+    return server_up - started, finished - server_up
+
+
+def bench_startup(runs: int) -> list[tuple[float, float]]:
+    """(server up, page ready) in seconds for each of ``runs`` start-ups of `make lab` with a browser."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install -y chromium`)")
+    samples = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            for _ in range(runs):
+                with tempfile.TemporaryDirectory(prefix="bench-startup-") as base:
+                    samples.append(_startup_once(browser, pathlib.Path(base)))
+        finally:
+            browser.close()
+    return samples
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=101, help="interactions per calculator")
     parser.add_argument("--runs", type=int, default=3, help="executions of each lesson and of its floor")
-    args = parser.parse_args(argv)
+    parser.add_argument("--startup-runs", type=int, default=3,
+                        help="start-ups of `make lab` to a calculator answering in a browser (0 skips them)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
 
     print(f"Calculator interaction, median of {args.interactions} (target < {INTERACTION_TARGET_MS} ms)")
     print(f"  {'calculator':<28}{'interaction ms':>16}{'model ms':>12}{'ratio':>8}  target")
@@ -162,6 +246,18 @@ def main(argv: list[str] | None = None) -> int:
     heaviest = max(rows, key=lambda row: row[3])
     verdict = "met" if heaviest[3] < KERNEL_TARGET_MB else "MISSED"
     print(f"\nHeaviest lesson kernel: {heaviest[0]}, {heaviest[3]:.0f} MB resident (target < {KERNEL_TARGET_MB} MB): {verdict}")
+
+    if args.startup_runs > 0:
+        samples = bench_startup(args.startup_runs)
+        server = statistics.median(up for up, _ in samples)
+        page = statistics.median(ready for _, ready in samples)
+        total = statistics.median(up + ready for up, ready in samples)
+        verdict = "met" if total < STARTUP_TARGET_S else "MISSED"
+        print(f"\nStart-up, `make lab` to a calculator answering in the browser, median of {args.startup_runs}"
+              f" (target < {STARTUP_TARGET_S} s)")
+        print(f"  {'total s':>10}{'server up s':>14}{'page ready s':>15}  target")
+        print(f"  {total:>10.2f}{server:>14.2f}{page:>15.2f}  {verdict}")
+        print("  runs: " + ", ".join(f"{up + ready:.2f} ({up:.2f} + {ready:.2f})" for up, ready in samples))
     return 0
 
 
