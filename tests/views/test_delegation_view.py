@@ -7,7 +7,6 @@ wrong number in the view fails.
 """
 
 import base64
-import decimal
 import html
 import io
 import math
@@ -17,7 +16,6 @@ import sys
 
 import numpy
 import pytest
-from babel.numbers import format_currency, format_decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
@@ -29,30 +27,10 @@ from widgets.delegation import DELEGATION_FIELDS, evaluate_delegation
 from widgets.delegation_view import DEFAULTS, UI_STRINGS, BenefitChart, DelegationCalculator
 from widgets.fields import Field
 from widgets.formatting import LOCALES
+from tests.views.screen import chart_png, money, one_decimal, visible_text
 
 FIELDS = {field.name: field for field in DELEGATION_FIELDS}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def visible_text(markup: str) -> str:
-    """What a reader sees of an HTML fragment: tags dropped, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
-
-
-# Babel rounds through the decimal module; its default precision fails on huge
-# values such as the payback of a near-zero gain, so give it room.
-def money(amount: float, locale: str = "en", currency: str = "EUR") -> str:
-    with decimal.localcontext(prec=400):
-        return format_currency(amount, currency, locale=locale)
-
-
-def one_decimal(number: float, locale: str = "en") -> str:
-    with decimal.localcontext(prec=400):
-        return format_decimal(number, format="#,##0.0", locale=locale)
-
-
-def chart_png(calculator: DelegationCalculator) -> bytes:
-    return bytes(calculator.chart.value)  # the Image widget hands out a memoryview
 
 
 def is_marked(calculator: DelegationCalculator, name: str) -> bool:

@@ -4,25 +4,20 @@ Found from ``widgets.__all__``, so a new calculator is covered the moment a
 lesson can import it.
 """
 
-import html
 import math
-import re
 
 import pytest
 
 import widgets
 from widgets.calculator_view import CalculatorView
 from widgets.controls import on_grid
+from tests.views.screen import visible_text
 
 CALCULATORS = sorted(
     name
     for name in widgets.__all__
     if isinstance(getattr(widgets, name), type) and issubclass(getattr(widgets, name), CalculatorView)
 )
-
-
-def visible_text(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
 
 
 def bad_values(field):

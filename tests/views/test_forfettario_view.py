@@ -40,22 +40,14 @@ from widgets.forfettario_view import (
     segment_widths,
 )
 from widgets.formatting import LOCALES
+from tests.views.screen import chart_png, visible_text
 
 FIELDS = {field.name: field for field in FORFETTARIO_FIELDS}
-
-
-def visible_text(markup: str) -> str:
-    """What a reader sees of an HTML fragment: tags dropped, entities decoded, spaces collapsed."""
-    return re.sub(r"[ \t\n]+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup)))
 
 
 def money(amount: float, locale: str = "it", currency: str = "EUR") -> str:
     with decimal.localcontext(prec=400):
         return format_currency(amount, currency, locale=locale)
-
-
-def chart_png(calculator: ForfettarioCalculator) -> bytes:
-    return bytes(calculator.chart.value)
 
 
 def shown(calculator: ForfettarioCalculator) -> str:

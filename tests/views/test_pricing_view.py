@@ -7,7 +7,6 @@ wrong number in the view fails.
 """
 
 import base64
-import decimal
 import html
 import io
 import re
@@ -34,29 +33,11 @@ from widgets.pricing_view import (
     chart_hours,
     results_table,
 )
+from tests.views.screen import chart_png, money, one_decimal, visible_text
 
 FIELDS = {field.name: field for field in PRICING_FIELDS}
 KEYS = [model.key for model in PRICING_MODELS]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def visible_text(markup: str) -> str:
-    """What a reader sees of an HTML fragment: tags dropped, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
-
-
-def money(amount: float, locale: str = "en", currency: str = "EUR") -> str:
-    with decimal.localcontext(prec=400):
-        return format_currency(amount, currency, locale=locale)
-
-
-def one_decimal(number: float, locale: str = "en") -> str:
-    with decimal.localcontext(prec=400):
-        return format_decimal(number, format="#,##0.0", locale=locale)
-
-
-def chart_png(calculator: PricingComparison) -> bytes:
-    return bytes(calculator.chart.value)
 
 
 def rows_of(markup: str) -> dict[str, str]:

@@ -17,7 +17,7 @@ import sys
 
 import numpy
 import pytest
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import format_decimal, format_percent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
@@ -29,28 +29,15 @@ from widgets.fields import Field
 from widgets.formatting import LOCALES
 from widgets.rate_view import DEFAULTS, UI_STRINGS, RateCalculator, RateChart
 from widgets.rates import HEALTHY_UTILIZATION, RATE_FIELDS, evaluate_rate
+from tests.views.screen import chart_png, money, visible_text
 
 FIELDS = {field.name: field for field in RATE_FIELDS}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def visible_text(markup: str) -> str:
-    """What a reader sees of an HTML fragment: tags dropped, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
-
-
-def money(amount: float, locale: str = "en", currency: str = "EUR") -> str:
-    with decimal.localcontext(prec=400):
-        return format_currency(amount, currency, locale=locale)
-
-
 def whole(number: float, locale: str = "en") -> str:
     with decimal.localcontext(prec=400):
         return format_decimal(number, format="#,##0", locale=locale)
-
-
-def chart_png(calculator: RateCalculator) -> bytes:
-    return bytes(calculator.chart.value)
 
 
 def is_marked(calculator: RateCalculator, name: str) -> bool:

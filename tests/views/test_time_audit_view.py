@@ -5,7 +5,6 @@ hand, so a wrong format or a wrong number in the view fails.
 """
 
 import base64
-import decimal
 import html
 import io
 import math
@@ -16,7 +15,6 @@ import sys
 import numpy
 import pandas as pd
 import pytest
-from babel.numbers import format_currency
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from IPython.core.formatters import DisplayFormatter
@@ -34,22 +32,10 @@ from widgets.time_audit_view import (
     SavingsChart,
     TimeAuditExplorer,
 )
+from tests.views.screen import chart_png, money, visible_text
 
 FIELDS = {field.name: field for field in TIME_AUDIT_FIELDS}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-
-
-def visible_text(markup: str) -> str:
-    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
-
-
-def money(amount: float, locale: str = "en", currency: str = "EUR") -> str:
-    with decimal.localcontext(prec=400):
-        return format_currency(amount, currency, locale=locale)
-
-
-def chart_png(explorer: TimeAuditExplorer) -> bytes:
-    return bytes(explorer.chart.value)
 
 
 def ranking_rows(results_html: str) -> list[list[str]]:
