@@ -33,10 +33,6 @@ FIELDS = {field.name: field for field in DELEGATION_FIELDS}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
-def is_marked(calculator: DelegationCalculator, name: str) -> bool:
-    return INVALID_CLASS in calculator.inputs[name]._dom_classes
-
-
 @pytest.fixture
 def calculator():
     calculator = DelegationCalculator()
@@ -127,48 +123,7 @@ def test_initial_values_start_the_calculator():
     calculator.close()
 
 
-# --- bad input: every field, every kind of bad value ---
-
-
-def bad_values(field: Field) -> list[float]:
-    values = [field.minimum - 1, math.nan, math.inf, -math.inf, field.maximum * 2 + 1]
-    if field.min_exclusive:
-        values.append(field.minimum)
-    return values
-
-
-BAD_CASES = [(field.name, bad) for field in DELEGATION_FIELDS for bad in bad_values(field)]
-
-
-@pytest.mark.parametrize(("name", "bad"), BAD_CASES, ids=[f"{name}={bad}" for name, bad in BAD_CASES])
-def test_a_bad_input_gives_an_inline_message_and_keeps_the_last_results(calculator, name, bad):
-    field = FIELDS[name]
-    last_result, last_chart, last_results = calculator.result, chart_png(calculator), calculator.results.value
-
-    calculator.inputs[name].value = bad
-
-    message = visible_text(calculator.message.value)
-    assert field.label in message
-    assert field.valid_range(calculator.currency) in message
-    assert "Traceback" not in message
-    assert isinstance(calculator.last_error, ValueError)
-    assert calculator.result is last_result
-    assert chart_png(calculator) == last_chart
-    assert calculator.results.value == last_results
-    assert [other for other in FIELDS if is_marked(calculator, other)] == [name]
-    assert "&#9888;" in calculator.controls[name].label.value
-    typed = calculator.inputs[name].value
-    assert typed == bad or (math.isnan(bad) and math.isnan(typed))
-
-    slider = calculator.sliders[name]
-    good = (slider.min + slider.max) / 2
-    calculator.inputs[name].value = good
-
-    assert calculator.message.value == ""
-    assert not any(is_marked(calculator, other) for other in FIELDS)
-    assert "&#9888;" not in calculator.controls[name].label.value
-    assert calculator.result == evaluate_delegation(**{**DEFAULTS, name: good})
-    assert calculator.last_error is None
+# --- bad input: every field and every kind of bad value is driven in test_every_calculator.py ---
 
 
 def test_the_message_stays_until_the_bad_input_itself_is_fixed(calculator):

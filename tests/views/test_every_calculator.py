@@ -10,7 +10,7 @@ import pytest
 
 import widgets
 from widgets.calculator_view import CalculatorView
-from widgets.controls import on_grid
+from widgets.controls import INVALID_CLASS, on_grid
 from tests.views.screen import visible_text
 
 CALCULATORS = sorted(
@@ -18,6 +18,11 @@ CALCULATORS = sorted(
     for name in widgets.__all__
     if isinstance(getattr(widgets, name), type) and issubclass(getattr(widgets, name), CalculatorView)
 )
+
+
+def marked(calculator) -> list[str]:
+    """The inputs the calculator shows as rejected."""
+    return [name for name, box in calculator.inputs.items() if INVALID_CLASS in box._dom_classes]
 
 
 def bad_values(field):
@@ -48,15 +53,21 @@ def test_every_input_rejects_bad_values_inline_and_recovers(calculator):
             calculator.locale_picker.value = locale
             for bad in bad_values(field):
                 before_result, before_results_html = calculator.result, calculator.results.value
+                before_chart = None if calculator.chart is None else bytes(calculator.chart.value)
                 text_box.value = bad
                 shown = visible_text(calculator.message.value)
                 assert field.label_in(locale) in shown, (field.name, bad, shown)
                 assert field.valid_range(calculator.currency, locale) in shown
                 assert calculator.result == before_result, f"{field.name}={bad!r} replaced the last valid result"
                 assert calculator.results.value == before_results_html
+                if before_chart is not None:
+                    assert bytes(calculator.chart.value) == before_chart, f"{field.name}={bad!r} redrew the chart"
                 assert "Traceback" not in shown
+                assert marked(calculator) == [field.name], f"{field.name}={bad!r} marks {marked(calculator)}"
+                assert text_box.value == bad or (math.isnan(bad) and math.isnan(text_box.value))
             text_box.value = good
             assert calculator.message.value == "", f"{field.name}: a good value did not clear the message"
+            assert marked(calculator) == [], f"{field.name}: a good value left inputs marked"
     calculator.locale_picker.value = "en"
 
 

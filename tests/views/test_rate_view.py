@@ -10,7 +10,6 @@ import base64
 import decimal
 import html
 import io
-import math
 import re
 import subprocess
 import sys
@@ -24,7 +23,6 @@ from IPython.core.formatters import DisplayFormatter
 from PIL import Image as PILImage
 
 import widgets
-from widgets.controls import INVALID_CLASS
 from widgets.fields import Field
 from widgets.formatting import LOCALES
 from widgets.rate_view import DEFAULTS, UI_STRINGS, RateCalculator, RateChart
@@ -38,10 +36,6 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def whole(number: float, locale: str = "en") -> str:
     with decimal.localcontext(prec=400):
         return format_decimal(number, format="#,##0", locale=locale)
-
-
-def is_marked(calculator: RateCalculator, name: str) -> bool:
-    return INVALID_CLASS in calculator.inputs[name]._dom_classes
 
 
 @pytest.fixture
@@ -127,41 +121,7 @@ def test_currency_reaches_labels_amounts_and_chart_axis():
     calculator.close()
 
 
-# --- bad input: every field, every kind of bad value ---
-
-
-def bad_values(field: Field) -> list[float]:
-    values = [field.minimum - 1, math.nan, math.inf, -math.inf, field.maximum * 2 + 1]
-    if field.min_exclusive:
-        values.append(field.minimum)
-    return values
-
-
-BAD_CASES = [(field.name, bad) for field in RATE_FIELDS for bad in bad_values(field)]
-
-
-@pytest.mark.parametrize(("name", "bad"), BAD_CASES, ids=[f"{name}={bad}" for name, bad in BAD_CASES])
-def test_a_bad_input_gives_an_inline_message_and_keeps_the_last_results(calculator, name, bad):
-    field = FIELDS[name]
-    last_result, last_chart, last_results = calculator.result, chart_png(calculator), calculator.results.value
-
-    calculator.inputs[name].value = bad
-
-    message = visible_text(calculator.message.value)
-    assert field.label in message
-    assert field.valid_range(calculator.currency) in message
-    assert "Traceback" not in message
-    assert calculator.result is last_result
-    assert chart_png(calculator) == last_chart
-    assert calculator.results.value == last_results
-    assert [other for other in FIELDS if is_marked(calculator, other)] == [name]
-
-    slider = calculator.sliders[name]
-    good = (slider.min + slider.max) / 2
-    calculator.inputs[name].value = good
-    assert calculator.message.value == ""
-    assert not any(is_marked(calculator, other) for other in FIELDS)
-    assert calculator.result == evaluate_rate(**{**DEFAULTS, name: good})
+# --- bad input: every field and every kind of bad value is driven in test_every_calculator.py ---
 
 
 def test_a_tax_rate_of_100_percent_is_refused_not_divided_by(calculator):
