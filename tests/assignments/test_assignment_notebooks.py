@@ -2,13 +2,16 @@
 
 Fast checks, no nbgrader run, for each assignment in solutions/: the notebooks
 are stored clean, the points add up, every test cell is documented and tied to
-one answer, and the student version gives nothing away. What an assignment's
-answers must compute is checked in its own ``test_<assignment>_answers.py``.
+one answer, every test cell looks at an answer through ``grading.checks``, the
+last code cell is the self-check, and the student version gives nothing away.
+What an assignment's answers must compute is checked in its own
+``test_<assignment>_answers.py``.
 """
 
 from __future__ import annotations
 
 import ast
+import copy
 import re
 
 import pytest
@@ -39,6 +42,19 @@ from tests.assignments.assignment_notebooks import (
 from tools.generate_exercises import assignment_names
 
 ASSIGNMENTS = assignment_names(SOLUTIONS.parent)
+#: The first statement of every test cell after its docstring.
+CHECKS_IMPORT = "from grading import checks"
+#: What a test cell may not use to judge an answer: these trust the answer's own type and ``__eq__``.
+UNCHECKED_CALLS = frozenset({
+    "isinstance", "issubclass", "type", "isclose", "allclose", "array_equal", "equals",
+    "assert_frame_equal", "assert_series_equal", "assert_almost_equal", "assert_equal",
+})
+#: Calls that keep a checked value checked (and a literal literal): they only reorder or count plain values.
+PLAIN_WRAPPERS = frozenset({"sorted", "list", "tuple", "set", "len"})
+SELF_CHECK_HEADING_ID = "check-your-work-heading"
+SELF_CHECK_HEADING = "## Check your work"
+SELF_CHECK_ID = "check-your-work"
+SELF_CHECK_SOURCE = "from grading.self_check import check_my_work\n\ncheck_my_work()"
 CLEAN_METADATA = {
     "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
@@ -165,3 +181,155 @@ def test_student_version_has_no_markers_solutions_or_hidden_tests(source, studen
 def test_student_version_keeps_the_written_questions_open(student):
     for written in cells_where(student, is_manual_answer):
         assert written.source.strip() == "YOUR ANSWER HERE"
+
+
+def is_checks_call(node: ast.AST) -> bool:
+    """``checks.<helper>(...)``: a value that grading.checks has looked at."""
+    return (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and isinstance(node.func.value, ast.Name) and node.func.value.id == "checks"
+    )
+
+
+def unwrapped(node: ast.AST) -> ast.AST:
+    """The argument inside ``sorted(...)``, ``list(...)`` and the other plain wrappers, however deep."""
+    while (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PLAIN_WRAPPERS
+        and len(node.args) == 1 and not node.keywords
+    ):
+        node = node.args[0]
+    return node
+
+
+def is_literal(node: ast.AST) -> bool:
+    """A value written in the test itself: constants, containers of them and arithmetic on them."""
+    node = unwrapped(node)
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return all(is_literal(item) for item in node.elts)
+    if isinstance(node, ast.UnaryOp):
+        return is_literal(node.operand)
+    if isinstance(node, ast.BinOp):
+        return is_literal(node.left) and is_literal(node.right)
+    return False
+
+
+def called_name(node: ast.Call) -> str | None:
+    """The name a call uses: ``f`` for ``f(...)`` and ``obj.f(...)``."""
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def unchecked_comparisons(source: str) -> list[str]:
+    """Where a test cell judges a value without grading.checks, as "line N: code"; empty when it never does.
+
+    Every ``==`` or ``!=`` needs a ``checks.`` call on one side and only checks calls or
+    literals on the others (a student's object on either side could answer with its own
+    ``__eq__``), and no call may trust an answer's type or equality by itself
+    (``isinstance``, ``math.isclose``, ``DataFrame.equals``, ...).
+    """
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Eq, ast.NotEq)) for op in node.ops):
+            operands = [node.left, *node.comparators]
+            checked = [is_checks_call(unwrapped(operand)) for operand in operands]
+            if not any(checked) or not all(ok or is_literal(operand) for ok, operand in zip(checked, operands)):
+                found.append(f"line {node.lineno}: {ast.unparse(node)}")
+        elif isinstance(node, ast.Call) and not is_checks_call(node) and called_name(node) in UNCHECKED_CALLS:
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def imports_checks_first(source: str) -> bool:
+    """True when the cell's first statement after its docstring is exactly ``from grading import checks``."""
+    body = ast.parse(source).body
+    return len(body) >= 2 and ast.unparse(body[1]) == CHECKS_IMPORT
+
+
+def self_check_problems(notebook) -> list[str]:
+    """What is wrong with the notebook's closing self-check; empty when the last code cell is the self-check."""
+    code_cells = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    if not code_cells:
+        return ["the notebook has no code cell"]
+    last = notebook.cells[code_cells[-1]]
+    problems = []
+    if last.source != SELF_CHECK_SOURCE:
+        problems.append(f"the last code cell should be exactly {SELF_CHECK_SOURCE!r}, not {last.source!r}")
+    if last.get("id") != SELF_CHECK_ID or nbgrader(last):
+        problems.append(f"the self-check should be an ordinary cell (no nbgrader metadata) with id {SELF_CHECK_ID!r}")
+    heading = notebook.cells[code_cells[-1] - 1] if code_cells[-1] > 0 else None
+    if (
+        heading is None or heading.cell_type != "markdown" or heading.get("id") != SELF_CHECK_HEADING_ID
+        or SELF_CHECK_HEADING not in heading.source.splitlines()
+    ):
+        problems.append(f"the self-check should follow a markdown cell {SELF_CHECK_HEADING_ID!r} with {SELF_CHECK_HEADING!r}")
+    return problems
+
+
+def test_every_test_cell_imports_checks_and_judges_answers_only_through_them(source):
+    for cell in cells_where(source, is_test_cell):
+        assert imports_checks_first(cell.source), f"{grade_id(cell)} should start with {CHECKS_IMPORT!r} after its docstring"
+        assert unchecked_comparisons(cell.source) == [], f"{grade_id(cell)} judges answers without grading.checks"
+
+
+@pytest.mark.parametrize("line", [
+    "assert result == 25",
+    "assert 25 == result",
+    "assert result != 0",
+    "assert checks.text(result, 'f') == expected",
+    "assert checks.close(a, 1) and names == ['a']",
+    "assert sorted(table.index) == sorted(['a', 'b'])",
+    "assert math.isclose(result, 25)",
+    "assert isclose(result, 25)",
+    "assert isinstance(result, float) and result > 1",
+    "assert type(result) is float",
+    "assert table.equals(expected)",
+    "pd.testing.assert_frame_equal(table, expected)",
+])
+def test_the_checks_rule_finds_an_answer_judged_without_checks(line):
+    assert unchecked_comparisons(line) != []
+
+
+@pytest.mark.parametrize("line", [
+    "assert checks.close(checks.number(result, 'f'), 1250 / 650)",
+    "assert checks.text(result, 'f') == 'delegate'",
+    "assert checks.truth(result, 'f') is True",
+    "assert checks.integer(len(result), 'f') != -1",
+    "assert sorted(checks.texts(rows, 'f')) == sorted(['b', 'a'])",
+    "assert result is None",
+    "assert all(high >= low for high, low in zip(gains, gains[1:]))",
+])
+def test_the_checks_rule_lets_checked_answers_through(line):
+    assert unchecked_comparisons(line) == []
+
+
+def test_the_checks_import_must_come_first():
+    assert imports_checks_first('"""Doc."""\nfrom grading import checks\nimport pandas as pd')
+    assert not imports_checks_first('"""Doc."""\nimport math\nfrom grading import checks')
+    assert not imports_checks_first('"""Doc."""\nfrom grading.checks import close')
+
+
+@pytest.mark.parametrize("version", ["source", "student"])
+def test_the_last_code_cell_is_the_self_check_under_its_heading(assignment, version):
+    folder = SOLUTIONS if version == "source" else EXERCISES
+    notebook = read(folder / assignment / f"{assignment}.ipynb")
+    assert self_check_problems(notebook) == []
+
+
+def test_the_self_check_rule_finds_a_missing_or_changed_self_check(source):
+    broken = copy.deepcopy(source)
+    broken.cells.pop()
+    assert self_check_problems(broken) != []
+    graded = copy.deepcopy(source)
+    graded.cells[-1].metadata["nbgrader"] = {"grade": False, "solution": True, "grade_id": "x"}
+    assert self_check_problems(graded) != []
+    unheaded = copy.deepcopy(source)
+    unheaded.cells[-2].source = "## Before you submit"
+    assert self_check_problems(unheaded) != []
+    edited = copy.deepcopy(source)
+    edited.cells[-1].source += "\nprint('done')"
+    assert self_check_problems(edited) != []

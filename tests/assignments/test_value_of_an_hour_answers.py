@@ -5,20 +5,24 @@ from __future__ import annotations
 import itertools
 import math
 
+import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, grade_id, is_answer_cell, read
+from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, is_answer_cell, read
 from widgets import delegation
 
 ASSIGNMENT = "03-value-of-an-hour"
+#: The ordinary cell that builds the week of chores the pandas question works on.
+DATA_CELL = "week-data"
 
 
 @pytest.fixture(scope="module")
 def solved():
-    """The namespace the source's answer cells define: the model solution's functions."""
+    """The namespace the source's data and answer cells define: the week and the model solution's functions."""
     namespace: dict = {}
-    for cell in cells_where(read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), is_answer_cell):
-        exec(compile(cell.source, grade_id(cell), "exec"), namespace)  # noqa: S102 - our own notebook
+    notebook = read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    for cell in cells_where(notebook, lambda cell: cell.get("id") == DATA_CELL or is_answer_cell(cell)):
+        exec(compile(cell.source, cell.id, "exec"), namespace)  # noqa: S102 - our own notebook
     return namespace
 
 
@@ -58,3 +62,38 @@ def test_solution_and_model_both_reject_a_year_without_hours(solved, hours):
         solved["hourly_value"](50_000, hours)
     with pytest.raises(ValueError):
         delegation.hourly_value(50_000, hours)
+
+
+def model_row(hourly_value: float, task) -> dict[str, float]:
+    """What widgets.delegation says one chore costs and gains a week: a delegate as fast as the owner, no management."""
+    case = delegation.evaluate_delegation(hourly_value, task.delegate_rate, task.owner_hours)
+    return {"own_cost": case.value_freed, "delegate_cost": case.delegate_cost, "gain": case.weekly_gain}
+
+
+@pytest.mark.parametrize("hourly_value", [12.5, 25, 62.5, 100, 130])
+def test_the_delegation_table_agrees_with_the_course_model(solved, hourly_value):
+    week = solved["week"]
+    before = week.copy()
+    table = solved["delegation_table"](week, hourly_value)
+    pd.testing.assert_frame_equal(week, before)
+    assert list(table.columns) == ["own_cost", "delegate_cost", "gain"]
+    assert sorted(table.index) == sorted(week["task"])
+    for task in week.itertuples():
+        expected = model_row(hourly_value, task)
+        for column, value in expected.items():
+            assert math.isclose(table.loc[task.task, column], value, abs_tol=1e-9), (task.task, column)
+    gains = table["gain"].tolist()
+    assert gains == sorted(gains, reverse=True)
+
+
+def test_the_week_matches_the_question_and_martells_buyback_rate(solved):
+    table = solved["delegation_table"](solved["week"], 100)
+    # The question's worked numbers: the inbox first, the newsletter's specialist last.
+    assert table.index[0] == "Sort and answer the client's inbox"
+    assert table.loc["Sort and answer the client's inbox"].tolist() == [400, 80, 320]
+    assert table.index[-1] == "Write the weekly newsletter" and table["gain"].iloc[-1] == -20
+    # Martell: work bought at or below the buyback rate (V / 4) frees at least three quarters of its cost.
+    rates = solved["week"].set_index("task")["delegate_rate"]
+    cheap = rates[rates <= delegation.buyback_rate(100)].index
+    assert len(cheap) >= 3
+    assert (table.loc[cheap, "gain"] >= 0.75 * table.loc[cheap, "own_cost"]).all()
