@@ -1,0 +1,320 @@
+"""Autograde every submission of an assignment, in parallel: ``python -m grading.class_grader <assignment>``.
+
+Run it in the course folder, where ``nbgrader autograde`` is run. Each student
+is graded by nbgrader's own autograder with the course's configuration
+(:mod:`grading.student_grader`), in worker processes, one per core by default
+(:mod:`grading.worker_pool`), so the scores are the ones ``nbgrader autograde``
+gives, student by student, into the same gradebook: SQLite, or whatever
+``CourseDirectory.db_url`` names (PostgreSQL for a large class).
+
+The run can be started again at any time (:mod:`grading.grading_ledger`): a
+student already graded, whose submission has not changed since, is skipped
+unless ``--force``; ``--student ID`` grades only that student; a student whose
+grading was cut short is graded again.
+
+It ends with a table of every student and their outcome (graded, timed out,
+kernel died, unreadable notebook, missing notebook, error). Exit codes:
+
+* 0: every student is graded;
+* 1: at least one student is not (the table says who and why);
+* 2: nothing was graded: a wrong assignment or student name, no gradebook, a
+  gradebook that cannot be opened, graders that cannot start;
+* 130: interrupted (Ctrl-C); run the command again to finish.
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grading.grading_ledger import GradingLedger, submission_fingerprint
+from grading.grading_outcome import GRADED, OUTCOMES, GradingOutcome
+from grading.progress import Progress, clock
+
+#: Seconds one student's grading may take, all cells together, before it is stopped.
+DEFAULT_STUDENT_TIMEOUT_S = 600
+EXIT_ALL_GRADED = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """The command cannot start: the message says what to do instead."""
+
+
+def available_cores() -> int:
+    """The cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
+    return value
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, got {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected more than 0 seconds, got {text}")
+    return value
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m grading.class_grader",
+        description="Autograde every submitted student of an assignment in parallel, through nbgrader,"
+                    " and end with a table of every student's outcome. Run it in the course folder.",
+        epilog="Exit codes: 0 every student graded; 1 some student not graded (see the table);"
+               " 2 nothing graded (bad arguments, no gradebook); 130 interrupted.",
+    )
+    parser.add_argument("assignment", help="the assignment's name, as in solutions/ and the gradebook")
+    parser.add_argument("--workers", type=_positive_int, default=available_cores(),
+                        help="students graded at the same time (default: the cores available, %(default)s)")
+    parser.add_argument("--force", action="store_true",
+                        help="grade again students already graded whose submission has not changed")
+    parser.add_argument("--student", dest="students", action="append", metavar="ID", default=[],
+                        help="grade only this student (repeat for several)")
+    parser.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_STUDENT_TIMEOUT_S, metavar="SECONDS",
+                        help="stop one student's grading after this long, all cells together"
+                             " (default: %(default)s; nbgrader's own cell timeout applies within it)")
+    return parser.parse_args(argv)
+
+
+@dataclass
+class ClassRun:
+    """What one run of the command will do."""
+
+    assignment: str
+    notebooks: tuple[str, ...]
+    course_root: Path
+    db_url: str
+    course_id: str
+    #: Every student this run covers, with the folder they handed in.
+    submissions: dict[str, Path]
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    #: Students an earlier run graded, with that run's outcome.
+    skipped: dict[str, GradingOutcome] = field(default_factory=dict)
+
+    @property
+    def to_grade(self) -> list[str]:
+        return [student for student in sorted(self.submissions) if student not in self.skipped]
+
+
+def shown_url(db_url: str) -> str:
+    """The gradebook's address without its password.
+
+    >>> shown_url("postgresql://grader:secret@localhost/course")
+    'postgresql://grader:***@localhost/course'
+    """
+    from sqlalchemy.engine import make_url
+
+    return make_url(db_url).render_as_string(hide_password=True)
+
+
+def _open_gradebook(db_url: str, course_id: str):
+    from nbgrader.api import Gradebook
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = make_url(db_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise UsageError(f"there is no gradebook at {url.database}: run this command in the course folder,"
+                         " after `nbgrader generate_assignment`")
+    try:
+        return Gradebook(db_url, course_id)
+    except (SQLAlchemyError, ImportError) as error:
+        raise UsageError(f"cannot open the gradebook {shown_url(db_url)}: {str(error).splitlines()[0]}") from None
+
+
+def plan_run(args: argparse.Namespace) -> ClassRun:
+    """Find the assignment, its notebooks and its submissions, and who an earlier run already graded."""
+    from nbgrader.api import MissingEntry
+
+    from grading.student_grader import configured_autograder
+
+    coursedir = configured_autograder().coursedir
+    assignment = args.assignment
+    with _open_gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        try:
+            row = gradebook.find_assignment(assignment)
+        except MissingEntry:
+            known = ", ".join(sorted(a.name for a in gradebook.assignments)) or "none"
+            raise UsageError(f"the gradebook has no assignment {assignment!r} (it has: {known});"
+                             f" release it first with `nbgrader generate_assignment {assignment}`") from None
+        notebooks = tuple(sorted(notebook.name for notebook in row.notebooks))
+        in_gradebook = {submission.student.id for submission in row.submissions}
+    if not notebooks:
+        raise UsageError(f"the gradebook lists no notebook for {assignment!r}; run `nbgrader generate_assignment`")
+
+    pattern = coursedir.format_path(coursedir.submitted_directory, "*", glob.escape(assignment))
+    excluded = {student for student in coursedir.student_id_exclude.split(",") if student}
+    submissions = {
+        Path(folder).parent.name: Path(folder)
+        for folder in glob.glob(pattern) if Path(folder).is_dir() and Path(folder).parent.name not in excluded
+    }
+    if not submissions:
+        raise UsageError(f"nobody has submitted {assignment!r}: no folder matches {pattern}")
+    if args.students:
+        unknown = [student for student in args.students if student not in submissions]
+        if unknown:
+            raise UsageError(f"no submission of {assignment!r} by {', '.join(unknown)}"
+                             f" (submitted: {', '.join(sorted(submissions))})")
+        submissions = {student: submissions[student] for student in args.students}
+
+    run = ClassRun(assignment, notebooks, Path(coursedir.root), coursedir.db_url, coursedir.course_id, submissions)
+    ledger = GradingLedger(run.course_root, assignment)
+    for student, folder in submissions.items():
+        run.fingerprints[student] = submission_fingerprint(folder)
+        earlier = ledger.read(student)
+        if args.force or earlier is None or student not in in_gradebook:
+            continue
+        outcome, fingerprint = earlier
+        autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+        if (outcome.status == GRADED and fingerprint == run.fingerprints[student]
+                and all((autograded / f"{name}.ipynb").is_file() for name in notebooks)):
+            outcome.skipped = True
+            run.skipped[student] = outcome
+    return run
+
+
+def grade_class(run: ClassRun, outcomes: dict[str, GradingOutcome], workers: int, timeout: float,
+                progress_stream, interactive: bool) -> None:
+    """Grade ``run.to_grade`` in parallel, adding each student's outcome to ``outcomes`` as it comes."""
+    from grading.worker_pool import GradingJob, WorkerPool, WorkerSettings
+
+    ledger = GradingLedger(run.course_root, run.assignment)
+    ledger.prepare()
+    students = run.to_grade
+    print(f"{run.assignment}: {len(run.submissions)} submissions, {len(run.skipped)} already graded (skipped),"
+          f" {len(students)} to grade with {min(workers, len(students)) or 0} workers", file=progress_stream)
+    progress = Progress(len(students), progress_stream, interactive)
+
+    def store(outcome: GradingOutcome) -> None:
+        outcomes[outcome.student] = outcome
+        ledger.write(outcome, run.fingerprints[outcome.student])
+        progress.finished(outcome)
+
+    settings = WorkerSettings(str(run.course_root), run.assignment, str(ledger.logs), str(ledger.worker_log))
+    try:
+        if students:
+            WorkerPool(settings, workers, timeout).run(
+                [GradingJob(student, run.notebooks) for student in students],
+                on_start=lambda job: ledger.forget(job.student),
+                on_outcome=store,
+            )
+    finally:
+        progress.close()
+
+
+def read_scores(run: ClassRun, outcomes: dict[str, GradingOutcome]) -> None:
+    """Fill in each recorded outcome's score from the gradebook."""
+    from nbgrader.api import MissingEntry
+
+    with _open_gradebook(run.db_url, run.course_id) as gradebook:
+        for outcome in outcomes.values():
+            if not (outcome.recorded or outcome.skipped):
+                continue
+            try:
+                submission = gradebook.find_submission(run.assignment, outcome.student)
+            except MissingEntry:
+                continue
+            outcome.score = (submission.score, submission.max_score)
+
+
+def outcome_table(outcomes: dict[str, GradingOutcome]) -> str:
+    """The closing table: one row per student, then a count of each outcome.
+
+    >>> print(outcome_table({"ada": GradingOutcome("ada", "graded", seconds=3.0, score=(12.0, 15.0)),
+    ...                      "bob": GradingOutcome("bob", "missing notebook", "no a.ipynb")}))
+    student  outcome           score    seconds  detail
+    ada      graded            12 / 15      3.0
+    bob      missing notebook  -            0.0  no a.ipynb
+    2 students: 1 graded, 1 missing notebook
+    """
+    rows = [("student", "outcome", "score", "seconds", "detail")]
+    for student in sorted(outcomes):
+        outcome = outcomes[student]
+        score = f"{outcome.score[0]:g} / {outcome.score[1]:g}" if outcome.score else "-"
+        detail = "already graded, skipped (--force grades again)" if outcome.skipped else outcome.detail
+        seconds = "-" if outcome.skipped else f"{outcome.seconds:.1f}"
+        rows.append((student, outcome.status, score, seconds, detail))
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    lines = [
+        f"{row[0]:<{widths[0]}}  {row[1]:<{widths[1]}}  {row[2]:<{widths[2]}}  {row[3]:>{widths[3]}}  {row[4]}".rstrip()
+        for row in rows
+    ]
+    counts = [f"{sum(o.status == status for o in outcomes.values())} {status}" for status in OUTCOMES
+              if any(o.status == status for o in outcomes.values())]
+    lines.append(f"{len(outcomes)} students: {', '.join(counts)}")
+    return "\n".join(lines)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_arguments(argv)
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        return _grade_and_report(args)
+    except KeyboardInterrupt:
+        print("class_grader: interrupted before any student was graded", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _grade_and_report(args: argparse.Namespace) -> int:
+    from grading.student_grader import skip_unused_iri_checker
+    from grading.worker_pool import WorkerStartupError
+
+    skip_unused_iri_checker()
+    started = time.monotonic()
+    try:
+        run = plan_run(args)
+    except UsageError as error:
+        print(f"class_grader: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+    outcomes = dict(run.skipped)
+    interrupted = False
+    try:
+        grade_class(run, outcomes, args.workers, args.timeout, sys.stderr, sys.stderr.isatty())
+    except WorkerStartupError as error:
+        print(f"class_grader: the graders could not start: {str(error).strip().splitlines()[-1]}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        interrupted = True
+
+    try:
+        read_scores(run, outcomes)
+    except UsageError as error:
+        print(f"class_grader: {error}", file=sys.stderr)
+    print(outcome_table(outcomes))
+    print(f"Logs: {GradingLedger(run.course_root, run.assignment).logs}. Wall time {clock(time.monotonic() - started)}.")
+    if interrupted:
+        left = len(run.submissions) - len(outcomes)
+        print(f"Interrupted: {left} students not graded. Run the same command again to grade them.")
+        return EXIT_INTERRUPTED
+    return EXIT_SOME_FAILED if any(outcome.failed for outcome in outcomes.values()) else EXIT_ALL_GRADED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

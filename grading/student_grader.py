@@ -1,0 +1,247 @@
+"""Grade one student's submission through nbgrader's own autograder, in this process.
+
+:meth:`StudentGrader.grade` is the one function that starts the grading of one
+student. It runs ``nbgrader autograde`` for that student (the ``Autograde``
+converter with the course's configuration, loaded exactly as the ``nbgrader``
+command loads it from the course folder), so whatever ``nbgrader_config.py``
+puts into the autograder (the grading guard, cell timeouts) applies, and the
+scores are the ones ``nbgrader autograde`` gives. A sandbox for student code
+slots in here: it only has to change how this function starts the kernel.
+
+What nbgrader does not say plainly is turned into an outcome
+(:mod:`grading.grading_outcome`):
+
+* a notebook that is not there or cannot be read is reported by name and never
+  reaches nbgrader;
+* a cell that ran over nbgrader's cell timeout is interrupted by nbgrader, which
+  scores that cell 0 and goes on: the grades are stored, the outcome is
+  ``timed out``, not ``graded``;
+* a kernel that died (``DeadKernelError``) is ``kernel died``; nbgrader removes
+  the half-written autograded notebook.
+
+SQLite: each worker writes its own students' rows through nbgrader, while
+SQLite admits one writer at a time. Grades are written in short transactions,
+so a writer that finds the file locked waits (SQLite's busy timeout, raised
+here from pysqlite's 5 s to :data:`SQLITE_BUSY_TIMEOUT_S`) instead of failing.
+PostgreSQL takes concurrent writers as they come. Two workers never grade the
+same student, so they never write the same rows.
+
+rfc3987-syntax: ``import nbformat`` imports ``jsonschema``, whose format
+checkers import ``rfc3987_syntax`` (about 1.2 s, most of it building a grammar)
+to check the ``iri`` and ``iri-reference`` formats. Nothing on the grading path
+checks formats: nbformat validates notebooks with a ``Draft4Validator`` and no
+format checker, and nbgrader, nbconvert, nbclient and jupyter_client create
+none (only jupyter_events, a part of the Jupyter server, does). So
+:func:`skip_unused_iri_checker` keeps the module out of the grading processes;
+``jsonschema`` then simply has no ``iri`` checker.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import json
+import logging
+import os
+import sys
+import time
+import traceback
+from pathlib import Path
+
+from grading.grading_outcome import ERROR, GRADED, KERNEL_DIED, MISSING, TIMED_OUT, UNREADABLE, GradingOutcome
+
+#: How long a write waits for another worker's transaction on an SQLite gradebook.
+SQLITE_BUSY_TIMEOUT_S = 120
+#: The error name nbgrader gives a cell it interrupted after its timeout (``Execute.error_on_timeout``).
+DEFAULT_TIMEOUT_ERROR = "CellTimeoutError"
+#: The module that only checks the ``iri`` JSON Schema formats, which the grading path never uses.
+IRI_SYNTAX_MODULE = "rfc3987_syntax"
+
+
+def skip_unused_iri_checker() -> None:
+    """Make ``import rfc3987_syntax`` fail fast in this process, unless it is already imported.
+
+    ``jsonschema`` imports it inside ``suppress(ImportError)``, so the only effect is
+    that no ``iri`` format checker is registered. Call it before anything imports nbformat.
+    """
+    sys.modules.setdefault(IRI_SYNTAX_MODULE, None)
+
+
+def with_busy_timeout(db_url: str) -> str:
+    """``db_url`` with SQLite's busy timeout set, unless it sets one; other databases unchanged.
+
+    >>> with_busy_timeout("sqlite:////course/gradebook.db")
+    'sqlite:////course/gradebook.db?timeout=120'
+    >>> with_busy_timeout("sqlite:////course/gradebook.db?timeout=5")
+    'sqlite:////course/gradebook.db?timeout=5'
+    >>> with_busy_timeout("postgresql://grader@localhost/course")
+    'postgresql://grader@localhost/course'
+    """
+    from sqlalchemy.engine import make_url
+
+    url = make_url(db_url)
+    if url.get_backend_name() != "sqlite" or "timeout" in url.query:
+        return db_url
+    return url.update_query_dict({"timeout": str(SQLITE_BUSY_TIMEOUT_S)}).render_as_string(hide_password=False)
+
+
+def unreadable_reason(path: Path) -> str | None:
+    """Why the notebook at ``path`` cannot be graded, or None when it reads as a notebook."""
+    try:
+        content = json.loads(path.read_bytes())
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return f"{path.name} is not a readable notebook ({type(error).__name__}: {str(error)[:80]})"
+    if not isinstance(content, dict) or not isinstance(content.get("cells"), list) or "nbformat" not in content:
+        return f"{path.name} is JSON but not a notebook (no cells or no nbformat version)"
+    return None
+
+
+def timed_out_cells(notebook_path: Path, error_name: str) -> list[str]:
+    """The cells of an autograded notebook that nbgrader interrupted after its cell timeout."""
+    notebook = json.loads(notebook_path.read_text())
+    names = []
+    for index, cell in enumerate(notebook.get("cells", [])):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error" and output.get("ename") == error_name:
+                names.append(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}")
+                break
+    return names
+
+
+def failure_from_log(log_text: str) -> tuple[str, str]:
+    """The outcome and a one-line detail for an nbgrader run that failed, read from its log.
+
+    >>> failure_from_log("... nbclient.exceptions.DeadKernelError: Kernel died")
+    ('kernel died', 'the kernel died while running the notebook (Kernel died)')
+    >>> failure_from_log("[ERROR] nbformat.reader.NotJSONError: Notebook does not appear to be JSON")[0]
+    'unreadable notebook'
+    """
+    lines = [line.strip() for line in log_text.splitlines() if line.strip()]
+    if "DeadKernelError" in log_text:
+        said = next((line.split(":", 1)[1].strip() for line in reversed(lines) if "DeadKernelError" in line), "")
+        return KERNEL_DIED, f"the kernel died while running the notebook ({said or 'no reason given'})"
+    if "CellTimeoutError" in log_text or "TimeoutError" in log_text:
+        return TIMED_OUT, "a cell ran over nbgrader's cell timeout and could not be interrupted"
+    if "NotJSONError" in log_text or "JSONDecodeError" in log_text:
+        return UNREADABLE, "nbgrader could not read the notebook as JSON"
+    errors = [line for line in lines if line.startswith("[ERROR]") or "Error" in line.split(":", 1)[0]]
+    return ERROR, (errors[-1] if errors else "nbgrader stopped without saying why")[:200]
+
+
+def configured_autograder():
+    """nbgrader's ``autograde`` application with the course's configuration, quiet on the console.
+
+    The configuration is loaded as the ``nbgrader`` command loads it: the Jupyter
+    config folders, then ``nbgrader_config.py`` in the current folder.
+    """
+    skip_unused_iri_checker()
+    from nbgrader.apps.autogradeapp import AutogradeApp
+
+    app = AutogradeApp()
+    app.initialize([])
+    for handler in list(app.log.handlers):
+        app.log.removeHandler(handler)
+    app.log.setLevel(logging.INFO)
+    app.log.propagate = False
+    return app
+
+
+class StudentGrader:
+    """nbgrader's autograder for one course, set up once and used for one student after another.
+
+    Build it in the course's folder (where ``nbgrader_config.py`` is), as the
+    ``nbgrader`` command is run. ``log_folder`` keeps nbgrader's log of each student.
+    """
+
+    def __init__(self, log_folder: Path | None = None):
+        self.app = configured_autograder()
+        self.coursedir = self.app.coursedir
+        self.coursedir.db_url = with_busy_timeout(self.coursedir.db_url)
+        self.log_folder = log_folder
+
+    def submission_folder(self, assignment: str, student: str) -> Path:
+        return Path(self.coursedir.format_path(self.coursedir.submitted_directory, student, assignment))
+
+    def autograded_folder(self, assignment: str, student: str) -> Path:
+        return Path(self.coursedir.format_path(self.coursedir.autograded_directory, student, assignment))
+
+    def grade(self, assignment: str, student: str, notebooks: list[str]) -> GradingOutcome:
+        """Autograde ``student``'s submission of ``assignment``, whose notebooks are named ``notebooks``."""
+        started = time.perf_counter()
+        outcome = self._grade(assignment, student, notebooks)
+        outcome.seconds = round(time.perf_counter() - started, 3)
+        return outcome
+
+    def _grade(self, assignment: str, student: str, notebooks: list[str]) -> GradingOutcome:
+        folder = self.submission_folder(assignment, student)
+        present = [name for name in notebooks if (folder / f"{name}.ipynb").is_file()]
+        missing = [f"{name}.ipynb" for name in notebooks if name not in present]
+        if not present:
+            found = sorted(path.name for path in folder.glob("*.ipynb"))
+            return GradingOutcome(student, MISSING, f"no {', '.join(missing)} in the submission"
+                                  + (f" (found {', '.join(found)})" if found else ""))
+        for name in present:
+            reason = unreadable_reason(folder / f"{name}.ipynb")
+            if reason:
+                return GradingOutcome(student, UNREADABLE, reason)
+
+        succeeded, log_text = self._run_autograde(assignment, student)
+        self._keep_log(assignment, student, log_text)
+        if not succeeded:
+            status, detail = failure_from_log(log_text)
+            return GradingOutcome(student, status, detail)
+        timed_out = [
+            cell for name in present
+            for cell in timed_out_cells(self.autograded_folder(assignment, student) / f"{name}.ipynb",
+                                        self._timeout_error_name)
+        ]
+        if timed_out:
+            return GradingOutcome(student, TIMED_OUT, f"stopped at nbgrader's cell timeout, scored 0:"
+                                  f" {', '.join(timed_out)}; the other cells are graded", recorded=True)
+        if missing:
+            return GradingOutcome(student, MISSING, f"no {', '.join(missing)}: nbgrader scored it 0,"
+                                  " the other notebooks are graded", recorded=True)
+        return GradingOutcome(student, GRADED, recorded=True)
+
+    def _run_autograde(self, assignment: str, student: str) -> tuple[bool, str]:
+        """Run nbgrader's Autograde converter for one student; whether it succeeded, and its log."""
+        from nbgrader.converters import Autograde
+
+        buffer = io.StringIO()
+        handler = logging.StreamHandler(buffer)
+        handler.setFormatter(logging.Formatter("[%(levelname)s] %(message)s"))
+        self.app.log.addHandler(handler)
+        self.coursedir.assignment_id = assignment
+        # The student id is a glob pattern to nbgrader; a student's own id must match only itself.
+        self.coursedir.student_id = glob.escape(student)
+        converter = Autograde(coursedir=self.coursedir, parent=self.app)
+        converter.force = True  # whether to grade at all was decided before
+        self._timeout_error_name = DEFAULT_TIMEOUT_ERROR
+        try:
+            converter.start()
+            succeeded = True
+        except Exception:  # nbgrader logs its reasons; the outcome is read from that log
+            self.app.log.error(traceback.format_exc())
+            succeeded = False
+        finally:
+            self._timeout_error_name = self._configured_timeout_error(converter)
+            self.app.log.removeHandler(handler)
+            self.coursedir.student_id = "*"
+        return succeeded, buffer.getvalue()
+
+    @staticmethod
+    def _configured_timeout_error(converter) -> str:
+        """The error name the configured execute preprocessor gives a cell it stopped at its timeout."""
+        exporter = getattr(converter, "exporter", None)
+        for preprocessor in getattr(exporter, "_preprocessors", []):
+            setting = getattr(preprocessor, "error_on_timeout", None)
+            if isinstance(setting, dict) and setting.get("ename"):
+                return setting["ename"]
+        return DEFAULT_TIMEOUT_ERROR
+
+    def _keep_log(self, assignment: str, student: str, log_text: str) -> None:
+        if self.log_folder is None:
+            return
+        self.log_folder.mkdir(parents=True, exist_ok=True)
+        (self.log_folder / f"{student}.log").write_text(log_text)
+
