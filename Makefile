@@ -39,10 +39,16 @@ $(VENV)/.test-installed: requirements-test.txt $(VENV)/.runtime-installed
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt
 	@touch $@
 
+# The proxy of the class hub the tests start (tests/hub/), from the npm registry, pinned in its lock file.
+HUB_PROXY := hub/node_modules/.installed
+$(HUB_PROXY): hub/package.json hub/package-lock.json
+	cd hub && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
 lab: $(VENV)/.runtime-installed
 	cd "$(LAB_ROOT)" && "$(CURDIR)/$(BIN)/jupyter" lab --ServerApp.root_dir="$(LAB_ROOT)" --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed $(HUB_PROXY)
 	$(BIN)/python -m pytest -n auto --dist loadscope
 
 doctor: $(VENV)/.test-installed
@@ -71,4 +77,4 @@ environment: $(BIN)/python
 	$(BIN)/python -m tools.sync_environment
 
 clean:
-	rm -rf $(VENV) gradebook.db .exchange
+	rm -rf $(VENV) gradebook.db .exchange hub/node_modules
