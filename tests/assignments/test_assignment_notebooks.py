@@ -192,13 +192,21 @@ def is_checks_call(node: ast.AST) -> bool:
 
 
 def unwrapped(node: ast.AST) -> ast.AST:
-    """The argument inside ``sorted(...)``, ``list(...)`` and the other plain wrappers, however deep."""
-    while (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PLAIN_WRAPPERS
-        and len(node.args) == 1 and not node.keywords
-    ):
-        node = node.args[0]
-    return node
+    """The value inside ``sorted(...)``, ``list(...)`` and the other plain wrappers, however deep.
+
+    A list comprehension counts as its element: ``[checks.integer(i) for i in index]``
+    holds only checked values.
+    """
+    while True:
+        if (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in PLAIN_WRAPPERS
+            and len(node.args) == 1 and not node.keywords
+        ):
+            node = node.args[0]
+        elif isinstance(node, ast.ListComp):
+            node = node.elt
+        else:
+            return node
 
 
 def is_literal(node: ast.AST) -> bool:
@@ -283,6 +291,7 @@ def test_every_test_cell_imports_checks_and_judges_answers_only_through_them(sou
     "assert checks.text(result, 'f') == expected",
     "assert checks.close(a, 1) and names == ['a']",
     "assert sorted(table.index) == sorted(['a', 'b'])",
+    "assert [int(i) for i in table.index] == [0, 1]",
     "assert math.isclose(result, 25)",
     "assert isclose(result, 25)",
     "assert isinstance(result, float) and result > 1",
@@ -300,6 +309,7 @@ def test_the_checks_rule_finds_an_answer_judged_without_checks(line):
     "assert checks.truth(result, 'f') is True",
     "assert checks.integer(len(result), 'f') != -1",
     "assert sorted(checks.texts(rows, 'f')) == sorted(['b', 'a'])",
+    "assert [checks.integer(i, 'f') for i in table.index] == [0, 1]",
     "assert result is None",
     "assert all(high >= low for high, low in zip(gains, gains[1:]))",
 ])
