@@ -14,7 +14,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.course_copy import lab_on_a_copy, nbgrader
-from tests.browser.jupyterlab import cell, error_texts, menu, open_lab, open_notebook, replace_source, run_cell
+from tests.browser.jupyterlab import (
+    cell, error_texts, menu, open_lab, open_notebook, replace_source, run_cell, show,
+)
 from tests.lab_server import ROOT
 
 ASSIGNMENT = "03-value-of-an-hour"
@@ -53,6 +55,19 @@ def solution(grade_id: str) -> str:
                      and "### END SOLUTION" not in line)
 
 
+def question_titles(notebook) -> list[str]:
+    """The questions' labels as the self-check shows them: "Question N: title", from "## Question N (P points): title"."""
+    headings = [re.match(r"## Question (\d+) \(\d+ points?\): (.+)", line) for code in notebook.cells
+                if code.cell_type == "markdown" for line in code.source.splitlines()]
+    return [f"Question {heading[1]}: {heading[2].strip()}" for heading in headings if heading]
+
+
+def question_number(notebook, index: int) -> int:
+    """The number of the question that cell ``index`` belongs to: the last question heading above it."""
+    above = "\n".join(code.source for code in notebook.cells[:index] if code.cell_type == "markdown")
+    return int(re.findall(r"^## Question (\d+)", above, flags=re.MULTILINE)[-1])
+
+
 def test_a_student_answers_runs_the_test_and_validates(page, lab):
     student = nbformat.read(lab.root / "exercises" / NOTEBOOK, as_version=4)
     notebook = open_notebook(page, lab, f"exercises/{NOTEBOOK}")
@@ -76,6 +91,18 @@ def test_a_student_answers_runs_the_test_and_validates(page, lab):
     expect(failed).to_contain_text("The following cell failed")
     expect(failed).to_contain_text(student.cells[cell_index(student, UNANSWERED_TEST_ID)].source.splitlines()[0])
     expect(failed).not_to_contain_text(student.cells[cell_index(student, TEST_ID)].source.splitlines()[0])
+
+    # The self-check, the notebook's last code cell: the answered question passes, the others are not attempted.
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    check = cell(notebook, max(index for index, code in enumerate(student.cells) if code.cell_type == "code"))
+    run_cell(page, check)
+    report = check.locator(".jp-OutputArea-output tbody tr")
+    expect(report).to_have_count(len(question_titles(student)))
+    answered = question_titles(student)[question_number(student, cell_index(student, ANSWER_ID)) - 1]
+    expect(report.filter(has_text=answered).locator("td").nth(1)).to_have_text("passed")
+    expect(report.filter(has_text="not attempted")).to_have_count(len(question_titles(student)) - 1)
+    show(check)
 
 
 def test_the_instructor_sees_the_assignment_in_the_formgrader(page, lab):
