@@ -30,12 +30,16 @@ import sys
 import time
 from collections.abc import Iterator
 
+import pytest
 import requests
+from traitlets.config import Config
+from traitlets.config.loader import PyFileConfigLoader
 
 from tests.lab_server import ROOT, free_port
 
 HUB = ROOT / "hub"
 CONFIG = HUB / "jupyterhub_config.py"
+LAYERS = HUB / "config"
 PROXY = HUB / "node_modules" / ".bin" / "configurable-http-proxy"
 PASSWORD = "class-test-password"
 START_TIMEOUT = 90
@@ -292,3 +296,29 @@ def page_config(lab_page: str) -> dict:
     if not match:
         raise HubError(f"no page configuration in JupyterLab's page:\n{lab_page[:2000]}")
     return json.loads(match.group(1))
+
+
+def course_id(scratch: pathlib.Path) -> str:
+    """The course id in the repository's nbgrader_config.py (which creates the exchange it names, here in ``scratch``)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("NBGRADER_EXCHANGE", str(scratch / "exchange"))
+        patch.setenv("PATH", os.environ.get("PATH", ""))  # the config may extend it
+        return PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config().CourseDirectory.course_id
+
+
+def load_hub_config(scratch: pathlib.Path, **environment: str) -> Config:
+    """hub/jupyterhub_config.py as JupyterHub loads it, in this process, with its folders in ``scratch``.
+
+    ``environment`` adds to or replaces the test password, homes and exchange; a
+    value of None removes the variable.
+    """
+    settings = {"COURSE_HUB_PASSWORD": PASSWORD, "COURSE_HUB_HOMES": str(scratch / "home"),
+                "NBGRADER_EXCHANGE": str(scratch / "exchange"), "COURSE_HUB_ROSTER": None, **environment}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.environ.get("PATH", ""))  # the course's nbgrader_config.py may extend it
+        for name, value in settings.items():
+            if value is None:
+                patch.delenv(name, raising=False)
+            else:
+                patch.setenv(name, value)
+        return PyFileConfigLoader(CONFIG.name, path=str(HUB)).load_config()

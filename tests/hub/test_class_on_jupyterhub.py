@@ -29,7 +29,6 @@ import tomllib
 
 import nbformat
 import pytest
-from traitlets.config.loader import PyFileConfigLoader
 
 from tests.assignments.assignment_notebooks import (
     REPO,
@@ -57,6 +56,7 @@ from tests.hub.class_hub import (
     HubUser,
     assignment_action,
     assignment_list,
+    course_id,
     formgrader,
     page_config,
     running_hub,
@@ -70,14 +70,6 @@ INSTRUCTOR, ALICE, BOB = "instructor", "alice", "bob"
 STUDENTS = (ALICE, BOB)
 WRONG_BODY = ["return 0.0"]
 WRITTEN_ANSWER = "I would hand off the inbox first: it takes the most hours and needs the least judgement."
-
-
-def course_id(tmp_path) -> str:
-    """The course id in the repository's nbgrader_config.py (which creates the exchange it names)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NBGRADER_EXCHANGE", str(tmp_path / "scratch-exchange"))
-        patch.setenv("PATH", os.environ.get("PATH", ""))
-        return PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config().CourseDirectory.course_id
 
 
 @pytest.fixture(scope="module")
