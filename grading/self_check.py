@@ -462,9 +462,11 @@ class QuestionResult:
         for outcome in self.outcomes:
             if outcome.status in (NOT_RUN_YET, NOT_ATTEMPTED) and outcome.reason not in lines:
                 lines.append(outcome.reason)
+        answered = all(answered for _, answered in self.question.written)
         if self.question.tests and self.question.written:
-            answered = all(answered for _, answered in self.question.written)
             lines.append("written answer: " + ("answered — your instructor grades it" if answered else "not attempted"))
+        if self.question.written and not answered:
+            lines.append(f"write your answer in place of “{UNTOUCHED_ANSWER}”, then save the notebook")
         return lines
 
 
@@ -500,13 +502,6 @@ class SelfCheckReport:
         if self.written_points:
             text += f"; {points_text(self.written_points)} points of written answers are graded by your instructor"
         return text + "."
-
-    def status_of(self, number: int) -> str:
-        """The status of question ``number`` (a KeyError if the notebook has no such question)."""
-        for result in self.results:
-            if result.question.number == number:
-                return result.status
-        raise KeyError(number)
 
     def __repr__(self) -> str:
         if self.message:
