@@ -188,6 +188,21 @@ def _is_written(cell: dict) -> bool:
     return text not in placeholders
 
 
+def _outside_code_blocks(markdown: str) -> list[str]:
+    """The lines of a markdown cell outside its fenced code blocks, where a "# comment" is no heading.
+
+    >>> _outside_code_blocks("## Question 1 (1 point): A\\n```python\\n# a comment\\n```\\ntext")
+    ['## Question 1 (1 point): A', 'text']
+    """
+    lines, in_block = [], False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            in_block = not in_block
+        elif not in_block:
+            lines.append(line)
+    return lines
+
+
 def read_assignment(notebook: dict) -> Assignment:
     """The questions of a notebook, in order, with the test cells and written answers under each heading.
 
@@ -202,7 +217,7 @@ def read_assignment(notebook: dict) -> Assignment:
     for cell in notebook.get("cells", []):
         grading, source = _grading(cell), _source(cell)
         if cell.get("cell_type") == "markdown" and not grading.get("solution"):
-            for line in source.splitlines():
+            for line in _outside_code_blocks(source):
                 heading = question_heading(line)
                 if heading is not None:
                     number, points, title = heading
