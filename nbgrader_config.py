@@ -33,3 +33,35 @@ c.GenerateFeedback.preprocessors = [
     "grading.feedback.HideHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+
+# Grading cannot hang (tests/grading/test_grading_cannot_hang.py). A cell that runs
+# longer than this (an endless loop, a long sleep) is interrupted and scored 0,
+# and grading goes on with the next cell; nbgrader's default is 30 s, and the
+# course's cells take well under a second. `input()` fails at once (no stdin),
+# and widgets are only displayed: neither waits for anyone.
+c.Execute.timeout = 20
+c.Execute.interrupt_on_timeout = True
+c.Execute.error_on_timeout = {
+    "ename": "CellTimeoutError",
+    "evalue": "the cell ran too long and was stopped: look for an endless loop or a long wait",
+    "traceback": ["CellTimeoutError: the cell ran too long and was stopped: look for an endless loop or a long wait"],
+}
+# Output still arriving after a cell's reply (a cell that printed a lot) gets this
+# long; a kernel that ignores the interrupt fails that student's autograde instead.
+c.Execute.iopub_timeout = 10
+# A cell that prints megabytes keeps its first lines and characters only: nbgrader's
+# LimitOutput counts lines, grading.output_limits also caps one very long line.
+c.LimitOutput.max_lines = 1000
+c.LimitOutput.max_traceback = 100
+c.LimitOutputSize.max_characters = 100_000
+# nbgrader's own autograde steps, in its order, then the size cap.
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "grading.output_limits.LimitOutputSize",
+]
