@@ -11,6 +11,7 @@ set-up in docs/deploy-on-jupyterhub.md gives each user a container).
 Environment:
     COURSE_HUB_PASSWORD   the class's shared password, at least 8 characters (required)
     COURSE_HUB_HOMES      the folder that holds every user's home (default /srv/va-to-obm/home)
+    COURSE_HUB_STATE      the hub's own files: database, cookie secret, proxy pid (default /srv/va-to-obm/hub)
     COURSE_HUB_ROSTER     the roster file (default hub/roster.toml)
     NBGRADER_EXCHANGE     nbgrader's exchange, shared by every server (default /srv/nbgrader/exchange)
 
@@ -93,10 +94,15 @@ password = os.environ.get("COURSE_HUB_PASSWORD", "")
 if len(password) < MIN_PASSWORD_LENGTH:
     fail(f"set COURSE_HUB_PASSWORD to the class's shared password (at least {MIN_PASSWORD_LENGTH} characters)")
 homes = Path(os.environ.get("COURSE_HUB_HOMES", "/srv/va-to-obm/home"))
+state = Path(os.environ.get("COURSE_HUB_STATE", "/srv/va-to-obm/hub"))
+# Set for this process too: the course's nbgrader_config.py, read below, creates the exchange it names.
 exchange = Path(os.environ.setdefault("NBGRADER_EXCHANGE", "/srv/nbgrader/exchange"))
 instructors, students = read_roster(Path(os.environ.get("COURSE_HUB_ROSTER", HUB / "roster.toml")))
+if not os.access(PROXY, os.X_OK):
+    fail(f"{PROXY} is missing: run `make test` once, or `npm ci` in {HUB}")
 try:
     homes.mkdir(parents=True, exist_ok=True)
+    state.mkdir(parents=True, exist_ok=True)
     # nbgrader needs the exchange to exist and be writable by every server.
     exchange.mkdir(parents=True, exist_ok=True)
     exchange.chmod(0o777)
@@ -118,6 +124,10 @@ def give_role(spawner) -> None:
     spawner.environment = {**spawner.environment, "JUPYTER_CONFIG_PATH": layers(role)}
     spawner.disable_user_config = role == "student"
 
+
+c.JupyterHub.db_url = f"sqlite:///{state / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(state / "jupyterhub_cookie_secret")
+c.ConfigurableHTTPProxy.pid_file = str(state / "jupyterhub-proxy.pid")
 
 c.JupyterHub.authenticator_class = "shared-password"
 c.SharedPasswordAuthenticator.user_password = password

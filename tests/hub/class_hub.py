@@ -13,6 +13,9 @@ the configurable-http-proxy that `make test` installs from the npm registry.
 Leaving the block stops the hub, which stops every server it started; anything
 still running after that (a server, a kernel, the proxy) is killed, so a failing
 test leaves no process behind.
+
+``load_hub_config`` reads the same configuration in the test's own process, for
+tests of what it sets without starting a hub.
 """
 
 from __future__ import annotations
@@ -192,13 +195,12 @@ def _command(hub: ClassHub, state: pathlib.Path) -> tuple[list[str], dict[str, s
         f"--JupyterHub.hub_bind_url=http://127.0.0.1:{internal}",
         f"--ConfigurableHTTPProxy.api_url=http://127.0.0.1:{api}",
         f"--ConfigurableHTTPProxy.command={PROXY}",
-        f"--JupyterHub.db_url=sqlite:///{state / 'jupyterhub.sqlite'}",
-        f"--JupyterHub.cookie_secret_file={state / 'cookie_secret'}",
     ]
     env = {
         **os.environ,
         "COURSE_HUB_PASSWORD": PASSWORD,
         "COURSE_HUB_HOMES": str(hub.homes),
+        "COURSE_HUB_STATE": str(state),  # the database, cookie secret and proxy pid file
         "NBGRADER_EXCHANGE": str(hub.exchange),
         "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
     }
@@ -313,7 +315,8 @@ def load_hub_config(scratch: pathlib.Path, **environment: str) -> Config:
     value of None removes the variable.
     """
     settings = {"COURSE_HUB_PASSWORD": PASSWORD, "COURSE_HUB_HOMES": str(scratch / "home"),
-                "NBGRADER_EXCHANGE": str(scratch / "exchange"), "COURSE_HUB_ROSTER": None, **environment}
+                "COURSE_HUB_STATE": str(scratch / "state"), "NBGRADER_EXCHANGE": str(scratch / "exchange"),
+                "COURSE_HUB_ROSTER": None, **environment}
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("PATH", os.environ.get("PATH", ""))  # the course's nbgrader_config.py may extend it
         for name, value in settings.items():

@@ -180,7 +180,7 @@ def test_the_class_logs_in_with_its_password_and_is_grouped_by_role(term):
 
 def test_only_the_instructors_server_serves_the_formgrader(term):
     statuses = {name: response.status_code for name, response in term["formgrader"].items()}
-    # bob's own ~/.jupyter turns the formgrader on; the hub ignores a student's own configuration.
+    # bob's own ~/.jupyter asks for the formgrader; a student's server does not give it to him.
     assert statuses == {INSTRUCTOR: 200, ALICE: 404, BOB: 404}
 
 

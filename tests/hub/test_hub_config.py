@@ -32,7 +32,8 @@ def test_the_roster_becomes_the_class_list_and_nbgraders_course_groups(tmp_path)
     assert config.JupyterHub.load_groups == {f"formgrade-{course}": {"users": ROSTER["instructors"]},
                                              f"nbgrader-{course}": {"users": ROSTER["students"]}}
     assert os.access(config.Spawner.cmd[0], os.X_OK), "the spawner starts this environment's jupyterhub-singleuser"
-    assert (tmp_path / "exchange").is_dir() and (tmp_path / "home").is_dir()
+    assert config.JupyterHub.db_url == f"sqlite:///{tmp_path / 'state' / 'jupyterhub.sqlite'}"
+    assert (tmp_path / "exchange").is_dir() and (tmp_path / "home").is_dir() and (tmp_path / "state").is_dir()
 
 
 @pytest.mark.parametrize("role", ["instructor", "student"])
@@ -107,7 +108,8 @@ def test_the_instructor_layer_wins_over_a_student_build(tmp_path):
 
 
 def test_the_hub_will_not_start_without_a_class_password(tmp_path):
-    env = {**os.environ, "COURSE_HUB_HOMES": str(tmp_path / "home"), "NBGRADER_EXCHANGE": str(tmp_path / "exchange")}
+    env = {**os.environ, "COURSE_HUB_HOMES": str(tmp_path / "home"), "COURSE_HUB_STATE": str(tmp_path / "state"),
+           "NBGRADER_EXCHANGE": str(tmp_path / "exchange")}
     env.pop("COURSE_HUB_PASSWORD", None)
     done = subprocess.run([sys.executable, "-m", "jupyterhub", "-f", str(CONFIG)], cwd=tmp_path, env=env,
                           capture_output=True, text=True, timeout=120, check=False)
@@ -144,3 +146,10 @@ def test_a_missing_or_short_password_stops_the_hub(tmp_path, password):
     message = stop_message(tmp_path, ROSTER_TEXT, COURSE_HUB_PASSWORD=password)
     assert "set COURSE_HUB_PASSWORD" in message
 
+
+
+def test_a_missing_proxy_stops_the_hub_with_how_to_install_it(tmp_path, monkeypatch):
+    monkeypatch.setattr("os.access", lambda path, mode: False)
+    with pytest.raises(SystemExit) as stopped:
+        load_hub_config(tmp_path)
+    assert "configurable-http-proxy is missing: run `make test` once, or `npm ci` in" in str(stopped.value.code)
