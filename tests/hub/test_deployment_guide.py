@@ -9,8 +9,10 @@ hides on Binder; and repo2docker must accept its image command.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
+import pathlib
 import re
 import shlex
 import subprocess
@@ -24,6 +26,7 @@ from traitlets.config import Config
 
 from tests.hub.class_hub import LAYERS, ROOT, course_id, load_hub_config
 from tools.doctor import INSTRUCTOR_PLUGINS, INSTRUCTOR_SERVER_EXTENSION
+from tools.sync_environment import PYTHON_VERSION
 
 GUIDE = ROOT / "docs" / "deploy-on-jupyterhub.md"
 #: Where the guide mounts hub/config/ in every user's container.
@@ -191,6 +194,14 @@ def test_the_image_command_is_one_repo2docker_accepts_and_matches_config_yaml(va
                           capture_output=True, text=True, timeout=300, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "RUN ./postBuild" in done.stdout + done.stderr
+
+
+def test_the_image_has_the_server_the_chart_starts():
+    # repo2docker installs its base environment, locked per Python version, under environment.yml.
+    package = pathlib.Path(importlib.util.find_spec("repo2docker").submodule_search_locations[0])
+    lock = package / "buildpacks" / "conda" / f"environment.py-{PYTHON_VERSION}-linux-64.lock"
+    assert lock.is_file(), f"repo2docker has no base environment for Python {PYTHON_VERSION}"
+    assert re.search(r"/jupyterhub-singleuser-\d", lock.read_text()), "no jupyterhub-singleuser in the image"
 
 
 def test_the_readme_sends_instructors_here():
