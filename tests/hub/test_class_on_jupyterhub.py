@@ -93,62 +93,76 @@ def term(tmp_path_factory, source, right_functions):
     )
     root = tmp_path_factory.mktemp("class")
     course = course_id(root)
-    record = {"course": course}
     with running_hub(root) as hub:
-        course_folder = hub.homes / INSTRUCTOR
-        course_folder.mkdir(parents=True)
-        shutil.copy(REPO / "nbgrader_config.py", course_folder)
-        shutil.copytree(SOLUTIONS / ASSIGNMENT, course_folder / "solutions" / ASSIGNMENT)
-        # A student's own Jupyter configuration asks for the formgrader; the hub must not listen.
-        own_config = hub.homes / BOB / ".jupyter" / "jupyter_server_config.json"
-        own_config.parent.mkdir(parents=True)
-        own_config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {INSTRUCTOR_SERVER_EXTENSION: True}}}))
-
+        prepare_homes(hub)
         people = {name: hub.user(name) for name in (INSTRUCTOR, *STUDENTS)}
-        record["login"] = {name: person.log_in().headers.get("location", "") for name, person in people.items()}
-        # The class starts its servers at once, as at the start of a lesson.
-        with concurrent.futures.ThreadPoolExecutor(len(people)) as pool:
-            list(pool.map(HubUser.start_server, people.values()))
-        record["groups"] = {name: person.hub_api("GET", f"users/{name}").json()["groups"]
-                            for name, person in people.items()}
-        record["refused"] = {
-            "wrong password": hub.user(ALICE).log_in(password=PASSWORD + "-wrong").status_code,
-            "not on the roster": hub.user("mallory").log_in().status_code,
-        }
-        record["alice at bob's server"] = people[ALICE].session.get(people[BOB].url("api/contents")).status_code
-
+        record = {"course": course, **log_in_and_start(hub, people)}
         teacher = people[INSTRUCTOR]
         formgrader(teacher, f"assignment/{ASSIGNMENT}/assign")
         formgrader(teacher, f"assignment/{ASSIGNMENT}/release")
-
-        record["listed"], record["fetched"] = {}, {}
-        for name in STUDENTS:
-            student = people[name]
-            record["listed"][name] = assignment_list(student, course)
-            assignment_action(student, "fetch", course, ASSIGNMENT)
-            released = nbformat.from_dict(student.read_notebook(NOTEBOOK))
-            record["fetched"][name] = released
-            answer = submission(released, source, right_functions[name], WRONG_BODY, WRITTEN_ANSWER)
-            student.save_notebook(NOTEBOOK, answer)
-            assignment_action(student, "submit", course, ASSIGNMENT)
-
-        formgrader(teacher, f"assignment/{ASSIGNMENT}/collect")
-        for name in STUDENTS:
-            formgrader(teacher, f"submission/{ASSIGNMENT}/{name}/autograde")
-        formgrader(teacher, f"assignment/{ASSIGNMENT}/generate_feedback")
-        formgrader(teacher, f"assignment/{ASSIGNMENT}/release_feedback")
-        record["gradebook"] = {row["student"]: row for row in teacher.json("GET", f"formgrader/api/submissions/{ASSIGNMENT}")}
-
-        record["feedback"] = {}
-        for name in STUDENTS:
-            student = people[name]
-            listed = assignment_action(student, "fetch_feedback", course, ASSIGNMENT)
-            path = feedback_path(listed, student.home)
-            record["feedback"][name] = student.read_text(path)
-
+        record |= fetch_and_submit(people, course, source, right_functions)
+        record["gradebook"] = grade(teacher)
+        record["feedback"] = {name: fetch_feedback(people[name], course) for name in STUDENTS}
         record["formgrader"] = {name: person.get("formgrader") for name, person in people.items()}
         record["lab"] = {name: person.get("lab") for name, person in people.items()}
         yield record
+
+
+def prepare_homes(hub) -> None:
+    """The instructor's course folder, and a student's own Jupyter configuration that asks for the formgrader."""
+    course_folder = hub.homes / INSTRUCTOR
+    course_folder.mkdir(parents=True)
+    shutil.copy(REPO / "nbgrader_config.py", course_folder)
+    shutil.copytree(SOLUTIONS / ASSIGNMENT, course_folder / "solutions" / ASSIGNMENT)
+    own_config = hub.homes / BOB / ".jupyter" / "jupyter_server_config.json"
+    own_config.parent.mkdir(parents=True)
+    own_config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {INSTRUCTOR_SERVER_EXTENSION: True}}}))
+
+
+def log_in_and_start(hub, people: dict[str, HubUser]) -> dict:
+    """Everyone logs in and starts a server; then someone tries a wrong password, a stranger, another's server."""
+    answers = {"login": {name: person.log_in().headers.get("location", "") for name, person in people.items()}}
+    # The class starts its servers at once, as at the start of a lesson.
+    with concurrent.futures.ThreadPoolExecutor(len(people)) as pool:
+        list(pool.map(HubUser.start_server, people.values()))
+    answers["groups"] = {name: person.hub_api("GET", f"users/{name}").json()["groups"]
+                         for name, person in people.items()}
+    answers["refused"] = {
+        "wrong password": hub.user(ALICE).log_in(password=PASSWORD + "-wrong").status_code,
+        "not on the roster": hub.user("mallory").log_in().status_code,
+    }
+    answers["alice at bob's server"] = people[ALICE].session.get(people[BOB].url("api/contents")).status_code
+    return answers
+
+
+def fetch_and_submit(people: dict[str, HubUser], course: str, source, right_functions) -> dict:
+    """Each student lists, fetches, answers in the fetched notebook and submits, through their own server."""
+    answers = {"listed": {}, "fetched": {}}
+    for name in STUDENTS:
+        student = people[name]
+        answers["listed"][name] = assignment_list(student, course)
+        assignment_action(student, "fetch", course, ASSIGNMENT)
+        released = nbformat.from_dict(student.read_notebook(NOTEBOOK))
+        answers["fetched"][name] = released
+        student.save_notebook(NOTEBOOK, submission(released, source, right_functions[name], WRONG_BODY, WRITTEN_ANSWER))
+        assignment_action(student, "submit", course, ASSIGNMENT)
+    return answers
+
+
+def grade(teacher: HubUser) -> dict[str, dict]:
+    """The instructor collects, autogrades each student, generates and releases feedback; the gradebook's rows."""
+    formgrader(teacher, f"assignment/{ASSIGNMENT}/collect")
+    for name in STUDENTS:
+        formgrader(teacher, f"submission/{ASSIGNMENT}/{name}/autograde")
+    formgrader(teacher, f"assignment/{ASSIGNMENT}/generate_feedback")
+    formgrader(teacher, f"assignment/{ASSIGNMENT}/release_feedback")
+    return {row["student"]: row for row in teacher.json("GET", f"formgrader/api/submissions/{ASSIGNMENT}")}
+
+
+def fetch_feedback(student: HubUser, course: str) -> str:
+    """The student fetches feedback from the Assignments tab and opens the page it links."""
+    listed = assignment_action(student, "fetch_feedback", course, ASSIGNMENT)
+    return student.read_text(feedback_path(listed, student.home))
 
 
 def feedback_path(listed: list[dict], home) -> str:
