@@ -36,20 +36,13 @@ import pytest
 from nbclient import NotebookClient
 
 from grading import self_check
-from grading.self_check import (
-    FAILED,
-    NOT_ATTEMPTED,
-    NOT_RUN_YET,
-    PASSED,
-    SelfCheckProblem,
-    TimeLimit,
-    TimeLimitExceeded,
-    check_notebook,
-    find_notebook,
-    question_heading,
-)
+from grading.self_check import SelfCheckProblem, check_notebook, find_notebook
+from grading.self_check_notebook import question_heading
+from grading.self_check_report import FAILED, NOT_ATTEMPTED, NOT_RUN_YET, PASSED
+from grading.time_limit import TimeLimit, TimeLimitExceeded
 from tests.assignments.assignment_notebooks import (
     EXERCISES,
+    REPO,
     SOLUTIONS,
     cells_where,
     function_name,
@@ -100,17 +93,12 @@ def source_version(assignment: str):
     return read(SOLUTIONS / assignment / notebook_file(assignment))
 
 
-def ends_with_self_check(notebook) -> bool:
-    """True when the notebook's last code cell is the self-check cell."""
-    code = [cell for cell in notebook.cells if cell.cell_type == "code"]
-    return bool(code) and code[-1].source.strip() == SELF_CHECK_SOURCE
-
-
 def self_check_index(notebook) -> int:
-    """The index of the notebook's own self-check cell, its last code cell (TEMPORARY: appended if missing)."""
-    if not ends_with_self_check(notebook):
-        notebook.cells.append(code_cell(SELF_CHECK_SOURCE))
-    return max(index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code")
+    """The index of the notebook's own self-check cell: its last code cell, which must be exactly that."""
+    code = [index for index, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    assert code and notebook.cells[code[-1]].source.strip() == SELF_CHECK_SOURCE, (
+        "the last code cell should be the self-check cell:\n" + SELF_CHECK_SOURCE)
+    return code[-1]
 
 
 def functions_of(notebook) -> list[str]:
@@ -271,15 +259,6 @@ def test_every_assignment_is_checked():
                                                  if any(folder.glob("*.ipynb")))
 
 
-@pytest.mark.parametrize("folder", [EXERCISES, SOLUTIONS], ids=["exercises", "solutions"])
-@pytest.mark.parametrize("assignment", ASSIGNMENTS)
-def test_every_notebook_ends_with_the_self_check_cell(folder, assignment):
-    notebook = read(folder / assignment / notebook_file(assignment))
-    assert ends_with_self_check(notebook), "the last code cell should be the self-check cell:\n" + SELF_CHECK_SOURCE
-    cell = [cell for cell in notebook.cells if cell.cell_type == "code"][-1]
-    assert not cell.metadata.get("nbgrader", {}).get("grade"), "the self-check cell is an ordinary code cell"
-
-
 def test_the_untouched_student_version_is_not_attempted(untouched):
     assignment, cell = untouched
     text, page = shown(cell)
@@ -411,12 +390,11 @@ def test_a_real_nbgrader_autograde_skips_the_check(tmp_path):
 
     course = tmp_path / "course"
     source = source_version(ONE_ASSIGNMENT)
-    self_check_index(source)
     (course / "solutions" / ONE_ASSIGNMENT).mkdir(parents=True)
     nbformat.write(source, course / "solutions" / ONE_ASSIGNMENT / notebook_file(ONE_ASSIGNMENT))
     (course / "nbgrader_config.py").write_text("\n".join([
         "c = get_config()  # noqa: F821",
-        f"load_subconfig({str(Path(SOLUTIONS).parent / 'nbgrader_config.py')!r})",
+        f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})",
         f"c.CourseDirectory.root = {str(course)!r}",
         f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}",
         f"c.Exchange.root = {str(course / 'exchange')!r}",
@@ -616,7 +594,7 @@ def test_importing_the_self_check_loads_neither_nbgrader_nor_nbformat():
 
     probe = "import sys, grading.self_check; print(sorted({'nbgrader', 'nbformat', 'pandas', 'IPython'} & set(sys.modules)))"
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
-                          cwd=Path(SOLUTIONS).parent)
+                          cwd=REPO)
     assert done.stdout.strip() == "[]"
 
 
