@@ -37,6 +37,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import math
 import os
 import sys
 import traceback
@@ -244,7 +245,7 @@ def check_my_work(notebook: str | os.PathLike | None = None, *, time_limit: floa
     if grading_step:
         return SelfCheckReport(message=f"skipped while nbgrader runs this notebook ({grading_step}).")
     try:
-        if not isinstance(time_limit, (int, float)) or isinstance(time_limit, bool) or not time_limit > 0:
+        if not isinstance(time_limit, (int, float)) or isinstance(time_limit, bool) or not 0 < time_limit < math.inf:
             raise SelfCheckProblem(f"time_limit must be a positive number of seconds, not {time_limit!r}.")
         namespace, compile_cell = _kernel_namespace()
         return check_notebook(find_notebook(namespace, notebook), namespace, float(time_limit), compile_cell)

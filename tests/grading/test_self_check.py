@@ -562,6 +562,7 @@ def test_finding_the_notebook(tmp_path, monkeypatch):
     ("{}", {"notebook": "elsewhere.ipynb"}, "there is no notebook at 'elsewhere.ipynb'"),
     ("{}", {"notebook": "broken.ipynb", "time_limit": 0}, "time_limit must be a positive number of seconds, not 0"),
     ("{}", {"notebook": "broken.ipynb", "time_limit": "10"}, "time_limit must be a positive number of seconds, not '10'"),
+    ("{}", {"notebook": "broken.ipynb", "time_limit": float("inf")}, "time_limit must be a positive number of seconds, not inf"),
 ])
 def test_bad_input_gets_a_clear_message_and_no_traceback(tmp_path, monkeypatch, content, arguments, message):
     (tmp_path / "broken.ipynb").write_text(content)
