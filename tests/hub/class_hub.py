@@ -63,6 +63,7 @@ class ClassHub:
     homes: pathlib.Path
     exchange: pathlib.Path
     log_path: pathlib.Path
+    pid: int = 0
 
     def user(self, name: str) -> HubUser:
         return HubUser(self, name)
@@ -175,6 +176,7 @@ def running_hub(root: pathlib.Path, attempts: int = 3) -> Iterator[ClassHub]:
         with open(hub.log_path, "wb") as log:
             process = subprocess.Popen(command, cwd=state, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        start_new_session=True)
+        hub.pid = process.pid
         try:
             if _wait_until_up(process, hub):
                 yield hub
@@ -222,7 +224,7 @@ def _wait_until_up(process: subprocess.Popen, hub: ClassHub) -> bool:
 
 def _stop(process: subprocess.Popen) -> None:
     """Stop the hub (it stops the servers it started and its proxy), then kill whatever outlived it."""
-    started = _descendants(process.pid)
+    started = descendants(process.pid)
     with contextlib.suppress(ProcessLookupError):
         os.kill(process.pid, signal.SIGTERM)
     try:
@@ -233,7 +235,7 @@ def _stop(process: subprocess.Popen) -> None:
     # Servers run in sessions of their own, so they are not in the hub's process group. A process
     # id is only killed while it still names the process that was started (ids are reused).
     for pid, start in started.items():
-        if _start_time(pid) == start:
+        if start_time(pid) == start:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
 
@@ -243,14 +245,14 @@ def _stat_fields(pid: int | str) -> list[str]:
     return pathlib.Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
-def _start_time(pid: int) -> str | None:
+def start_time(pid: int) -> str | None:
     try:
         return _stat_fields(pid)[19]
     except (OSError, IndexError):
         return None
 
 
-def _descendants(pid: int) -> dict[int, str]:
+def descendants(pid: int) -> dict[int, str]:
     """Every process started by ``pid``, directly or not, with its start time, read from /proc."""
     children: dict[int, list[tuple[int, str]]] = {}
     for entry in pathlib.Path("/proc").iterdir():

@@ -1,4 +1,7 @@
-"""hub/jupyterhub_config.py: the class it sets up, the layers it gives each role, and plain words for bad input."""
+"""hub/jupyterhub_config.py: the class it sets up, the layers it gives each role, plain words for bad input.
+
+And a hub stopped in the middle of a failing test leaves nothing running.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.hub.class_hub import CONFIG, HUB, LAYERS, course_id, load_hub_config
+from tests.hub.class_hub import CONFIG, HUB, LAYERS, course_id, descendants, load_hub_config, running_hub, start_time
 from tools.doctor import INSTRUCTOR_PLUGINS, INSTRUCTOR_SERVER_EXTENSION
 
 ROSTER_TEXT = (HUB / "roster.toml").read_text()
@@ -153,3 +156,16 @@ def test_a_missing_proxy_stops_the_hub_with_how_to_install_it(tmp_path, monkeypa
     with pytest.raises(SystemExit) as stopped:
         load_hub_config(tmp_path)
     assert "configurable-http-proxy is missing: run `make test` once, or `npm ci` in" in str(stopped.value.code)
+
+
+def test_a_failing_test_leaves_no_hub_server_or_proxy_running(tmp_path):
+    with pytest.raises(RuntimeError, match="the test failed here"):
+        with running_hub(tmp_path) as hub:
+            alice = hub.user("alice")
+            alice.log_in()
+            alice.start_server()
+            started = descendants(hub.pid)
+            raise RuntimeError("the test failed here")
+    assert len(started) >= 2, "the hub should have started its proxy and alice's server"
+    assert start_time(hub.pid) is None
+    assert [pid for pid, start in started.items() if start_time(pid) == start] == []
