@@ -1,6 +1,7 @@
 """Autograde every submission of an assignment, in parallel: ``python -m grading.class_grader <assignment>``.
 
-Run it in the course folder, where ``nbgrader autograde`` is run. Each student
+Run it in the course folder, where ``nbgrader autograde`` is run (or name the
+folder with ``--course``); docs/instructor-guide.md tells how. Each student
 is graded by nbgrader's own autograder with the course's configuration
 (:mod:`grading.student_grader`), in worker processes, one per core by default
 (:mod:`grading.worker_pool`), so the scores are the ones ``nbgrader autograde``
@@ -25,7 +26,6 @@ kernel died, unreadable notebook, missing notebook, error). Exit codes:
 from __future__ import annotations
 
 import argparse
-import glob
 import os
 import signal
 import sys
@@ -77,7 +77,7 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
-def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m grading.class_grader",
         description="Autograde every submitted student of an assignment in parallel, through nbgrader,"
@@ -86,6 +86,7 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
                " 2 nothing graded (bad arguments, no gradebook); 130 interrupted.",
     )
     parser.add_argument("assignment", help="the assignment's name, as in solutions/ and the gradebook")
+    parser.add_argument("--course", type=Path, default=None, help="the course folder (default: the current folder)")
     parser.add_argument("--workers", type=_positive_int, default=available_cores(),
                         help="students graded at the same time (default: the cores available, %(default)s)")
     parser.add_argument("--force", action="store_true",
@@ -95,7 +96,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_STUDENT_TIMEOUT_S, metavar="SECONDS",
                         help="stop one student's grading after this long, all cells together"
                              " (default: %(default)s; nbgrader's own cell timeout applies within it)")
-    return parser.parse_args(argv)
+    return parser
+
+
+def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
+    return build_parser().parse_args(argv)
 
 
 @dataclass
@@ -118,76 +123,55 @@ class ClassRun:
         return [student for student in sorted(self.submissions) if student not in self.skipped]
 
 
-def shown_url(db_url: str) -> str:
-    """The gradebook's address without its password.
-
-    >>> shown_url("postgresql://grader:secret@localhost/course")
-    'postgresql://grader:***@localhost/course'
-    """
-    from sqlalchemy.engine import make_url
-
-    return make_url(db_url).render_as_string(hide_password=True)
-
-
-def _open_gradebook(db_url: str, course_id: str):
-    from nbgrader.api import Gradebook
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import SQLAlchemyError
-
-    url = make_url(db_url)
-    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise UsageError(f"there is no gradebook at {url.database}: run this command in the course folder,"
-                         " after `nbgrader generate_assignment`")
-    try:
-        return Gradebook(db_url, course_id)
-    except (SQLAlchemyError, ImportError) as error:
-        raise UsageError(f"cannot open the gradebook {shown_url(db_url)}: {str(error).splitlines()[0]}") from None
-
-
 def plan_run(args: argparse.Namespace) -> ClassRun:
     """Find the assignment, its notebooks and its submissions, and who an earlier run already graded."""
-    from nbgrader.api import MissingEntry
+    from grading.course import (
+        CourseError,
+        autograded_folder,
+        course_directory,
+        open_gradebook,
+        require_assignment,
+        submission_folder,
+        submitting_students,
+    )
 
-    from grading.student_grader import configured_autograder
-
-    coursedir = configured_autograder().coursedir
     assignment = args.assignment
-    with _open_gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
-        try:
+    try:
+        coursedir = course_directory(args.course)
+        with open_gradebook(coursedir) as gradebook:
+            require_assignment(gradebook, assignment)
             row = gradebook.find_assignment(assignment)
-        except MissingEntry:
-            known = ", ".join(sorted(a.name for a in gradebook.assignments)) or "none"
-            raise UsageError(f"the gradebook has no assignment {assignment!r} (it has: {known});"
-                             f" release it first with `nbgrader generate_assignment {assignment}`") from None
-        notebooks = tuple(sorted(notebook.name for notebook in row.notebooks))
-        in_gradebook = {submission.student.id for submission in row.submissions}
+            notebooks = tuple(sorted(notebook.name for notebook in row.notebooks))
+            in_gradebook = {submission.student.id for submission in row.submissions}
+    except CourseError as error:
+        raise UsageError(str(error)) from None
+    except Exception as error:  # the database server refused, the driver is missing, ...
+        raise UsageError(f"cannot open the gradebook: {type(error).__name__}: {str(error).splitlines()[0]}") from None
     if not notebooks:
         raise UsageError(f"the gradebook lists no notebook for {assignment!r}; run `nbgrader generate_assignment`")
 
-    pattern = coursedir.format_path(coursedir.submitted_directory, "*", glob.escape(assignment))
+    # nbgrader's autograde leaves these students out; so does this command.
     excluded = {student for student in coursedir.student_id_exclude.split(",") if student}
-    submissions = {
-        Path(folder).parent.name: Path(folder)
-        for folder in glob.glob(pattern) if Path(folder).is_dir() and Path(folder).parent.name not in excluded
-    }
-    if not submissions:
-        raise UsageError(f"nobody has submitted {assignment!r}: no folder matches {pattern}")
+    submitted = [student for student in submitting_students(coursedir, assignment) if student not in excluded]
+    if not submitted:
+        raise UsageError(f"nobody has submitted {assignment!r}: no folder {coursedir.submitted_directory}/*/{assignment}")
     if args.students:
-        unknown = [student for student in args.students if student not in submissions]
+        unknown = [student for student in args.students if student not in submitted]
         if unknown:
             raise UsageError(f"no submission of {assignment!r} by {', '.join(unknown)}"
-                             f" (submitted: {', '.join(sorted(submissions))})")
-        submissions = {student: submissions[student] for student in args.students}
+                             f" (submitted: {', '.join(submitted)})")
+        submitted = list(dict.fromkeys(args.students))
 
-    run = ClassRun(assignment, notebooks, Path(coursedir.root), coursedir.db_url, coursedir.course_id, submissions)
+    run = ClassRun(assignment, notebooks, Path(coursedir.root), coursedir.db_url, coursedir.course_id,
+                   {student: submission_folder(coursedir, student, assignment) for student in submitted})
     ledger = GradingLedger(run.course_root, assignment)
-    for student, folder in submissions.items():
+    for student, folder in run.submissions.items():
         run.fingerprints[student] = submission_fingerprint(folder)
         earlier = ledger.read(student)
         if args.force or earlier is None or student not in in_gradebook:
             continue
         outcome, fingerprint = earlier
-        autograded = Path(coursedir.format_path(coursedir.autograded_directory, student, assignment))
+        autograded = autograded_folder(coursedir, student, assignment)
         if (outcome.status == GRADED and fingerprint == run.fingerprints[student]
                 and all((autograded / f"{name}.ipynb").is_file() for name in notebooks)):
             outcome.skipped = True
@@ -226,9 +210,9 @@ def grade_class(run: ClassRun, outcomes: dict[str, GradingOutcome], workers: int
 
 def read_scores(run: ClassRun, outcomes: dict[str, GradingOutcome]) -> None:
     """Fill in each recorded outcome's score from the gradebook."""
-    from nbgrader.api import MissingEntry
+    from nbgrader.api import Gradebook, MissingEntry
 
-    with _open_gradebook(run.db_url, run.course_id) as gradebook:
+    with Gradebook(run.db_url, run.course_id) as gradebook:
         for outcome in outcomes.values():
             if not (outcome.recorded or outcome.skipped):
                 continue
@@ -273,12 +257,14 @@ def _interrupt(signum, frame):
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
-    signal.signal(signal.SIGTERM, _interrupt)
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         return _grade_and_report(args)
     except KeyboardInterrupt:
         print("class_grader: interrupted before any student was graded", file=sys.stderr)
         return EXIT_INTERRUPTED
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _grade_and_report(args: argparse.Namespace) -> int:
@@ -305,8 +291,8 @@ def _grade_and_report(args: argparse.Namespace) -> int:
 
     try:
         read_scores(run, outcomes)
-    except UsageError as error:
-        print(f"class_grader: {error}", file=sys.stderr)
+    except Exception as error:  # the table matters more than its scores
+        print(f"class_grader: could not read the scores back: {type(error).__name__}: {error}", file=sys.stderr)
     print(outcome_table(outcomes))
     print(f"Logs: {GradingLedger(run.course_root, run.assignment).logs}. Wall time {clock(time.monotonic() - started)}.")
     if interrupted:

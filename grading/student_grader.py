@@ -11,8 +11,9 @@ slots in here: it only has to change how this function starts the kernel.
 What nbgrader does not say plainly is turned into an outcome
 (:mod:`grading.grading_outcome`):
 
-* a notebook that is not there or cannot be read is reported by name and never
-  reaches nbgrader;
+* a notebook that is not there (missing, renamed, an empty folder) or cannot be
+  read is reported by name, as ``python -m grading.submissions`` reports it, and
+  never reaches nbgrader;
 * a cell that ran over nbgrader's cell timeout is interrupted by nbgrader, which
   scores that cell 0 and goes on: the grades are stored, the outcome is
   ``timed out``, not ``graded``;
@@ -42,7 +43,6 @@ import glob
 import io
 import json
 import logging
-import os
 import sys
 import time
 import traceback
@@ -85,15 +85,16 @@ def with_busy_timeout(db_url: str) -> str:
     return url.update_query_dict({"timeout": str(SQLITE_BUSY_TIMEOUT_S)}).render_as_string(hide_password=False)
 
 
-def unreadable_reason(path: Path) -> str | None:
-    """Why the notebook at ``path`` cannot be graded, or None when it reads as a notebook."""
-    try:
-        content = json.loads(path.read_bytes())
-    except (OSError, UnicodeDecodeError, ValueError) as error:
-        return f"{path.name} is not a readable notebook ({type(error).__name__}: {str(error)[:80]})"
-    if not isinstance(content, dict) or not isinstance(content.get("cells"), list) or "nbformat" not in content:
-        return f"{path.name} is JSON but not a notebook (no cells or no nbformat version)"
-    return None
+def submission_problem(student: str, folder: Path, notebooks: list[str]) -> GradingOutcome | None:
+    """The outcome for a submission nbgrader cannot grade (grading.submissions' check), or None."""
+    from grading.submissions import CORRUPTED, check_folder
+
+    check = check_folder(student, folder, notebooks)
+    if not check.unreadable:
+        return None
+    if check.outcome == CORRUPTED:
+        return GradingOutcome(student, UNREADABLE, check.detail)
+    return GradingOutcome(student, MISSING, f"{check.outcome}: {check.detail}")
 
 
 def timed_out_cells(notebook_path: Path, error_name: str) -> list[str]:
@@ -173,38 +174,28 @@ class StudentGrader:
         return outcome
 
     def _grade(self, assignment: str, student: str, notebooks: list[str]) -> GradingOutcome:
-        folder = self.submission_folder(assignment, student)
-        present = [name for name in notebooks if (folder / f"{name}.ipynb").is_file()]
-        missing = [f"{name}.ipynb" for name in notebooks if name not in present]
-        if not present:
-            found = sorted(path.name for path in folder.glob("*.ipynb"))
-            return GradingOutcome(student, MISSING, f"no {', '.join(missing)} in the submission"
-                                  + (f" (found {', '.join(found)})" if found else ""))
-        for name in present:
-            reason = unreadable_reason(folder / f"{name}.ipynb")
-            if reason:
-                return GradingOutcome(student, UNREADABLE, reason)
-
-        succeeded, log_text = self._run_autograde(assignment, student)
+        problem = submission_problem(student, self.submission_folder(assignment, student), notebooks)
+        if problem is not None:
+            return problem
+        succeeded, log_text, timeout_error = self._run_autograde(assignment, student)
         self._keep_log(assignment, student, log_text)
         if not succeeded:
             status, detail = failure_from_log(log_text)
             return GradingOutcome(student, status, detail)
         timed_out = [
-            cell for name in present
-            for cell in timed_out_cells(self.autograded_folder(assignment, student) / f"{name}.ipynb",
-                                        self._timeout_error_name)
+            cell for name in notebooks
+            for cell in timed_out_cells(self.autograded_folder(assignment, student) / f"{name}.ipynb", timeout_error)
         ]
         if timed_out:
             return GradingOutcome(student, TIMED_OUT, f"stopped at nbgrader's cell timeout, scored 0:"
                                   f" {', '.join(timed_out)}; the other cells are graded", recorded=True)
-        if missing:
-            return GradingOutcome(student, MISSING, f"no {', '.join(missing)}: nbgrader scored it 0,"
-                                  " the other notebooks are graded", recorded=True)
         return GradingOutcome(student, GRADED, recorded=True)
 
-    def _run_autograde(self, assignment: str, student: str) -> tuple[bool, str]:
-        """Run nbgrader's Autograde converter for one student; whether it succeeded, and its log."""
+    def _run_autograde(self, assignment: str, student: str) -> tuple[bool, str, str]:
+        """Run nbgrader's Autograde converter for one student.
+
+        Whether it succeeded, its log, and the error name its execute step gives a cell it stopped.
+        """
         from nbgrader.converters import Autograde
 
         buffer = io.StringIO()
@@ -216,7 +207,6 @@ class StudentGrader:
         self.coursedir.student_id = glob.escape(student)
         converter = Autograde(coursedir=self.coursedir, parent=self.app)
         converter.force = True  # whether to grade at all was decided before
-        self._timeout_error_name = DEFAULT_TIMEOUT_ERROR
         try:
             converter.start()
             succeeded = True
@@ -224,10 +214,9 @@ class StudentGrader:
             self.app.log.error(traceback.format_exc())
             succeeded = False
         finally:
-            self._timeout_error_name = self._configured_timeout_error(converter)
             self.app.log.removeHandler(handler)
             self.coursedir.student_id = "*"
-        return succeeded, buffer.getvalue()
+        return succeeded, buffer.getvalue(), self._configured_timeout_error(converter)
 
     @staticmethod
     def _configured_timeout_error(converter) -> str:
