@@ -268,10 +268,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade_and_report(args: argparse.Namespace) -> int:
-    from grading.student_grader import skip_unused_iri_checker
     from grading.worker_pool import WorkerStartupError
 
-    skip_unused_iri_checker()
     started = time.monotonic()
     try:
         run = plan_run(args)

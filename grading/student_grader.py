@@ -27,14 +27,16 @@ here from pysqlite's 5 s to :data:`SQLITE_BUSY_TIMEOUT_S`) instead of failing.
 PostgreSQL takes concurrent writers as they come. Two workers never grade the
 same student, so they never write the same rows.
 
-rfc3987-syntax: ``import nbformat`` imports ``jsonschema``, whose format
-checkers import ``rfc3987_syntax`` (about 1.2 s, most of it building a grammar)
-to check the ``iri`` and ``iri-reference`` formats. Nothing on the grading path
-checks formats: nbformat validates notebooks with a ``Draft4Validator`` and no
-format checker, and nbgrader, nbconvert, nbclient and jupyter_client create
-none (only jupyter_events, a part of the Jupyter server, does). So
-:func:`skip_unused_iri_checker` keeps the module out of the grading processes;
-``jsonschema`` then simply has no ``iri`` checker.
+rfc3987-syntax: with jsonschema 4.25 and later, ``import nbformat`` imports
+``jsonschema``, whose format checkers import ``rfc3987_syntax`` (1.2 s of CPU,
+building a grammar) to check the ``iri`` and ``iri-reference`` formats. Nothing
+on the grading path checks formats: nbformat validates notebooks with a
+``Draft4Validator`` and no format checker, nbgrader's own cell validation calls
+``jsonschema.validate`` without one, and nbgrader, nbconvert, nbclient and
+jupyter_client create none (only jupyter_events, a part of the Jupyter server,
+does). So grading never needs it, and the course pins jsonschema 4.24.1
+(requirements.txt), which does not import it; ``make bench`` shows whether
+``import nbformat`` loads it.
 """
 
 from __future__ import annotations
@@ -43,7 +45,6 @@ import glob
 import io
 import json
 import logging
-import sys
 import time
 import traceback
 from pathlib import Path
@@ -54,19 +55,6 @@ from grading.grading_outcome import ERROR, GRADED, KERNEL_DIED, MISSING, TIMED_O
 SQLITE_BUSY_TIMEOUT_S = 120
 #: The error name nbgrader gives a cell it interrupted after its timeout (``Execute.error_on_timeout``).
 DEFAULT_TIMEOUT_ERROR = "CellTimeoutError"
-#: The module that only checks the ``iri`` JSON Schema formats, which the grading path never uses.
-IRI_SYNTAX_MODULE = "rfc3987_syntax"
-
-
-def skip_unused_iri_checker() -> None:
-    """Make ``import rfc3987_syntax`` fail fast in this process, unless it is already imported.
-
-    ``jsonschema`` imports it inside ``suppress(ImportError)``, so the only effect is
-    that no ``iri`` format checker is registered. Call it before anything imports nbformat.
-    """
-    sys.modules.setdefault(IRI_SYNTAX_MODULE, None)
-
-
 def with_busy_timeout(db_url: str) -> str:
     """``db_url`` with SQLite's busy timeout set, unless it sets one; other databases unchanged.
 
@@ -135,7 +123,6 @@ def configured_autograder():
     The configuration is loaded as the ``nbgrader`` command loads it: the Jupyter
     config folders, then ``nbgrader_config.py`` in the current folder.
     """
-    skip_unused_iri_checker()
     from nbgrader.apps.autogradeapp import AutogradeApp
 
     app = AutogradeApp()
@@ -159,6 +146,7 @@ class StudentGrader:
         self.coursedir = self.app.coursedir
         self.coursedir.db_url = with_busy_timeout(self.coursedir.db_url)
         self.log_folder = log_folder
+        self._tests: dict[str, dict[str, set[str]]] = {}
 
     def submission_folder(self, assignment: str, student: str) -> Path:
         return Path(self.coursedir.format_path(self.coursedir.submitted_directory, student, assignment))
@@ -182,14 +170,25 @@ class StudentGrader:
         if not succeeded:
             status, detail = failure_from_log(log_text)
             return GradingOutcome(student, status, detail)
-        timed_out = [
-            cell for name in notebooks
-            for cell in timed_out_cells(self.autograded_folder(assignment, student) / f"{name}.ipynb", timeout_error)
-        ]
-        if timed_out:
-            return GradingOutcome(student, TIMED_OUT, f"stopped at nbgrader's cell timeout, scored 0:"
-                                  f" {', '.join(timed_out)}; the other cells are graded", recorded=True)
-        return GradingOutcome(student, GRADED, recorded=True)
+        # Cells that hit a limit (the cell timeout, the sandbox's) or were deleted scored 0: the outcome names them.
+        from grading.sandbox_faults import fault_outcome
+
+        folder = self.autograded_folder(assignment, student)
+        return fault_outcome(student, [folder / f"{name}.ipynb" for name in notebooks], timeout_error,
+                             self._test_cells(assignment))
+
+    def _test_cells(self, assignment: str) -> dict[str, set[str]]:
+        """The test cells of each of the assignment's notebooks, as the gradebook has them (read once)."""
+        if assignment not in self._tests:
+            from nbgrader.api import Gradebook
+
+            with Gradebook(self.coursedir.db_url, self.coursedir.course_id) as gradebook:
+                self._tests[assignment] = {
+                    notebook.name: {cell.name for cell in notebook.grade_cells if cell.cell_type == "code"}
+                    - {cell.name for cell in notebook.solution_cells}
+                    for notebook in gradebook.find_assignment(assignment).notebooks
+                }
+        return self._tests[assignment]
 
     def _run_autograde(self, assignment: str, student: str) -> tuple[bool, str, str]:
         """Run nbgrader's Autograde converter for one student.

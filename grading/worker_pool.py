@@ -84,9 +84,8 @@ def worker_main(connection, settings: WorkerSettings, parent_pid: int) -> None:
     _die_with_parent(parent_pid)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _send_output_to(settings.worker_log)
-    from grading.student_grader import StudentGrader, skip_unused_iri_checker
+    from grading.student_grader import StudentGrader
 
-    skip_unused_iri_checker()
     try:
         os.chdir(settings.course_root)
         grader = StudentGrader(log_folder=Path(settings.student_log_folder))

@@ -1,6 +1,7 @@
 """`make bench` keeps working: its helpers run on the real course (timings are printed, never asserted)."""
 
 import nbformat
+import pytest
 
 from tools import bench
 from tools.execute_lessons import lesson_paths
@@ -24,3 +25,41 @@ def test_the_startup_benchmark_is_there_and_can_be_skipped():
     assert callable(bench.bench_startup)
     assert bench.parse_arguments([]).startup_runs == 3
     assert bench.parse_arguments(["--startup-runs", "0"]).startup_runs == 0
+
+
+
+def test_the_class_grading_benchmark_grades_a_small_class_both_ways_with_equal_scores():
+    # A class of six (one adversarial) and one floor run: the figure's machinery, not its timings.
+    from tools import bench_class_grading
+
+    bench = bench_class_grading.bench_class_grading(size=6, floor_runs=1)
+    assert sorted(bench.kinds.values()) == sorted(["right"] * 2 + ["half_right"] * 2 + ["untouched", "raises"])
+    assert bench.compared_students == 6
+    assert set(bench.outcomes.values()) == {"graded"}
+    assert bench.plain.wall_s > 0 and bench.parallel.wall_s > 0 and bench.floor_s > 0
+    assert bench.plain.peak_mb > 0 and bench.parallel.peak_mb > 0
+    lines = bench_class_grading.report(bench)
+    assert any("speed-up" in line for line in lines) and any("floor/cores" in line for line in lines)
+    assert bench.parallel.returncode == 0, bench.parallel.output
+
+
+def test_the_class_grading_benchmark_fails_when_the_two_gradebooks_differ(monkeypatch, tmp_path):
+    from tests.grading import synthetic_class
+    from tools import bench_class_grading
+
+    plain, parallel = tmp_path / "plain", tmp_path / "class"
+    stored = {
+        synthetic_class.sqlite_url(plain): {"ada": {"test_a": (1.0, None, False)}, "bob": {"test_a": (0.0, None, False)}},
+        synthetic_class.sqlite_url(parallel): {"ada": {"test_a": (1.0, None, False)}, "bob": {"test_a": (1.0, None, False)}},
+    }
+    monkeypatch.setattr(synthetic_class, "gradebook_grades", lambda url, assignment: stored[url])
+    with pytest.raises(bench_class_grading.ScoresDiffer, match="bob"):
+        bench_class_grading.compare_gradebooks(plain, parallel, "a")
+    stored[synthetic_class.sqlite_url(parallel)]["bob"] = {"test_a": (0.0, None, False)}
+    assert bench_class_grading.compare_gradebooks(plain, parallel, "a") == 2
+
+
+def test_the_class_grading_figure_has_its_flags():
+    assert bench.parse_arguments([]).class_size >= 60
+    assert bench.parse_arguments(["--class-only", "--class-size", "12"]).class_size == 12
+    assert bench.parse_arguments(["--class-size", "0"]).class_size == 0

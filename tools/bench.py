@@ -15,6 +15,12 @@ side by side in the same run:
   10 s), split into server up (until /api/status answers) and page ready (the
   rest). The browser is started beforehand, as a learner's already is; each
   run uses a fresh browser context and a fresh Jupyter configuration.
+- class grading (tools/bench_class_grading.py; alone with --class-only): a
+  synthetic class of --class-size submissions of one assignment, graded by
+  plain `nbgrader autograde` and by the class grader in the same run: wall
+  times, speed-up (target: at least 1.8x), seconds per submission beside the
+  floor divided by the cores (target: within 1.3x), peak memory; the scores of
+  both must be equal.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import sys
 import tempfile
 import time
 
+from tools import bench_class_grading
 from tools.execute_lessons import COURSE, execute, lesson_paths
 
 INTERACTION_TARGET_MS = 50
@@ -224,11 +231,16 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, default=3, help="executions of each lesson and of its floor")
     parser.add_argument("--startup-runs", type=int, default=3,
                         help="start-ups of `make lab` to a calculator answering in a browser (0 skips them)")
+    parser.add_argument("--class-size", type=int, default=bench_class_grading.DEFAULT_CLASS_SIZE,
+                        help="submissions in the class-grading figure's synthetic class (0 skips the figure)")
+    parser.add_argument("--class-only", action="store_true", help="print only the class-grading figure")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
+    if args.class_only:
+        return bench_class_grading.print_section(args.class_size)
 
     print(f"Calculator interaction, median of {args.interactions} (target < {INTERACTION_TARGET_MS} ms)")
     print(f"  {'calculator':<28}{'interaction ms':>16}{'model ms':>12}{'ratio':>8}  target")
@@ -258,6 +270,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"  {'total s':>10}{'server up s':>14}{'page ready s':>15}  target")
         print(f"  {total:>10.2f}{server:>14.2f}{page:>15.2f}  {verdict}")
         print("  runs: " + ", ".join(f"{up + ready:.2f} ({up:.2f} + {ready:.2f})" for up, ready in samples))
+    if args.class_size > 0:
+        return bench_class_grading.print_section(args.class_size)
     return 0
 
 

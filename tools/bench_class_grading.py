@@ -19,13 +19,14 @@ resident memory of the command and every process it started, summed, sampled
 ten times a second). The gradebooks of both ways must hold the same grades for
 every student the class grader graded, or the benchmark fails.
 
-It also prints the cost of ``rfc3987-syntax`` when a process imports nbformat,
-and that the class grader's processes leave it out (see
-:mod:`grading.student_grader` for why nothing on the grading path needs it).
+It also prints what ``import nbformat`` costs in a fresh interpreter and whether
+it loads ``rfc3987-syntax`` (see :mod:`grading.student_grader` for why nothing
+on the grading path needs it).
 """
 
 from __future__ import annotations
 
+import random
 import shutil
 import statistics
 import subprocess
@@ -44,19 +45,24 @@ DEFAULT_CLASS_SIZE = 60
 ORDINARY_KINDS = ("right", "half_right", "untouched")
 #: Adversarial kinds, cheapest first: a small class gets the first few.
 ADVERSARIAL_KINDS = ("raises", "lying_eq", "corrupted", "missing", "kernel_dies", "loops")
+ROSTER_SEED = 2026
 
 
 def roster(size: int) -> dict[str, str]:
-    """Student id -> kind of submission: one in ten adversarial (at most one of each kind), the rest ordinary.
+    """Student id -> kind of submission: one in ten adversarial (at least one from five students on,
+    at most one of each kind), the rest ordinary.
 
-    >>> roster(4)
-    {'student001': 'right', 'student002': 'half_right', 'student003': 'untouched', 'student004': 'right'}
-    >>> sorted(roster(60).values()).count("loops"), len(roster(60))
-    (1, 60)
+    The kinds are in a fixed shuffled order, as a class's ids say nothing about its work: where
+    the slowest submission falls decides how long the last worker runs on alone.
+
+    >>> sorted(roster(4).values())
+    ['half_right', 'right', 'right', 'untouched']
+    >>> sorted(roster(60).values()).count("loops"), len(roster(60)), roster(60) == roster(60)
+    (1, 60, True)
     """
-    adversarial = list(ADVERSARIAL_KINDS[: size // 10])
-    ordinary = [ORDINARY_KINDS[index % len(ORDINARY_KINDS)] for index in range(size - len(adversarial))]
-    kinds = ordinary + adversarial
+    adversarial = list(ADVERSARIAL_KINDS[: max(1, size // 10) if size >= 5 else 0])
+    kinds = [ORDINARY_KINDS[index % len(ORDINARY_KINDS)] for index in range(size - len(adversarial))] + adversarial
+    random.Random(ROSTER_SEED).shuffle(kinds)
     return {f"student{number:03d}": kind for number, kind in enumerate(kinds, start=1)}
 
 
@@ -151,23 +157,19 @@ def floor_seconds(assignment_notebook: Path, workdir: Path, runs: int) -> tuple[
 _IMPORT_NBFORMAT = (
     "import sys, time\n"
     "started = time.perf_counter()\n"
-    "{skip}"
     "import nbformat\n"
-    "print(time.perf_counter() - started, 'rfc3987_syntax' in sys.modules and sys.modules['rfc3987_syntax'] is not None)"
+    "print(time.perf_counter() - started, 'rfc3987_syntax' in sys.modules)"
 )
 
 
-def nbformat_import_seconds(skip_iri_checker: bool, runs: int) -> tuple[float, bool]:
-    """Median seconds of ``import nbformat`` in a fresh interpreter, and whether rfc3987_syntax got imported."""
-    skip = ("from grading.student_grader import skip_unused_iri_checker\nskip_unused_iri_checker()\n"
-            if skip_iri_checker else "")
+def nbformat_import_seconds(runs: int) -> tuple[float, bool]:
+    """Median seconds of ``import nbformat`` in a fresh interpreter, and whether it imported rfc3987_syntax."""
     samples, imported = [], False
     for _ in range(runs):
-        done = subprocess.run([sys.executable, "-c", _IMPORT_NBFORMAT.format(skip=skip)],
-                              capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, "-c", _IMPORT_NBFORMAT], capture_output=True, text=True, check=True)
         seconds, flag = done.stdout.split()
         samples.append(float(seconds))
-        imported = flag == "True"
+        imported = imported or flag == "True"
     return statistics.median(samples), imported
 
 
@@ -288,15 +290,13 @@ def report(bench: ClassBench) -> list[str]:
 
 
 def rfc3987_report(runs: int = 3) -> list[str]:
-    """The lines about rfc3987-syntax: what importing nbformat costs with and without it."""
-    with_it, imported = nbformat_import_seconds(False, runs)
-    without_it, imported_anyway = nbformat_import_seconds(True, runs)
+    """The lines about rfc3987-syntax: whether importing nbformat loads it, and what that import costs."""
+    seconds, imported = nbformat_import_seconds(runs)
     return [
-        f"rfc3987-syntax: `import nbformat` takes {with_it:.2f} s"
-        f" ({'imports' if imported else 'does not import'} it) and {without_it:.2f} s in a class-grader process"
-        f" ({'still imports' if imported_anyway else 'leaves it out'}), median of {runs}.",
-        "  Only jsonschema's iri format checkers use it; nbformat validates without a format checker and"
-        " nothing on the grading path creates one, so the grading processes never need it.",
+        f"rfc3987-syntax: `import nbformat` takes {seconds:.2f} s (median of {runs}) and"
+        f" {'IMPORTS rfc3987_syntax (a jsonschema newer than the pin?)' if imported else 'does not import it'}.",
+        "  Grading never needs it: only jsonschema's iri format checkers use it, and nothing on the grading"
+        " path validates with a format checker.",
     ]
 
 
