@@ -31,6 +31,8 @@ from collections.abc import Iterator
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOKEN = "course-test-token"
 START_TIMEOUT = 90
+#: How often the server is asked whether it is up (the start-up figure is as fine as this).
+POLL_SECONDS = 0.1
 #: What a copy of the repository leaves out: history, the installed environment, caches, results.
 COPY_IGNORED = (".git", ".venv", ".hypothesis", ".pytest_cache", "__pycache__", ".ipynb_checkpoints",
                 "*.egg-info", "test-artifacts", "bench-results", ".exchange", "gradebook.db")
@@ -102,8 +104,10 @@ def copy_repository(target: pathlib.Path) -> pathlib.Path:
 
 
 @contextlib.contextmanager
-def running_lab(home: pathlib.Path, root: pathlib.Path = ROOT, attempts: int = 3) -> Iterator[Lab]:
+def running_lab(home: pathlib.Path, root: pathlib.Path = ROOT, attempts: int = 3, lab_args: str = "") -> Iterator[Lab]:
     """`make lab` serving ``root``, until the block ends; a LabError if it does not answer in time.
+
+    ``lab_args`` are further options for `jupyter lab`, added to the test's own in ``LAB_ARGS``.
 
     A free port can be taken by another test process between choosing and
     binding it; the server then exits at once and is started on another port.
@@ -113,7 +117,7 @@ def running_lab(home: pathlib.Path, root: pathlib.Path = ROOT, attempts: int = 3
     for attempt in range(1, attempts + 1):
         log_path = home / f"lab-{attempt}.log"
         port = free_port()
-        process = _start(port, root, env, log_path)
+        process = _start(port, root, env, log_path, lab_args)
         try:
             if _wait_until_up(process, port, log_path):
                 yield Lab(f"http://127.0.0.1:{port}", root, log_path, env)
@@ -124,8 +128,10 @@ def running_lab(home: pathlib.Path, root: pathlib.Path = ROOT, attempts: int = 3
             raise LabError(f"make lab exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
 
 
-def _start(port: int, root: pathlib.Path, env: dict[str, str], log_path: pathlib.Path) -> subprocess.Popen:
+def _start(port: int, root: pathlib.Path, env: dict[str, str], log_path: pathlib.Path,
+           extra_args: str) -> subprocess.Popen:
     lab_args = f"--no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port_retries=0 --IdentityProvider.token={TOKEN}"
+    lab_args = f"{lab_args} {extra_args}".strip()
     command = ["make", "--no-print-directory", "lab", f"PORT={port}", f"LAB_ARGS={lab_args}", f"LAB_ROOT={root}"]
     with open(log_path, "wb") as log:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
@@ -142,7 +148,7 @@ def _wait_until_up(process: subprocess.Popen, port: int, log_path: pathlib.Path)
                 return True
         if time.monotonic() > deadline:
             raise LabError(f"JupyterLab did not answer within {START_TIMEOUT} s:\n{lab.log()}")
-        time.sleep(0.5)
+        time.sleep(POLL_SECONDS)
     return False
 
 

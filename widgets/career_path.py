@@ -42,10 +42,11 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field as dataclass_field
 
-import pandas as pd
-
 from widgets.fields import Field, InputError
 from widgets.formatting import check_locale
+from widgets.lazy_modules import LazyModule
+
+pd = LazyModule("pandas")
 
 #: The scale of every dimension: 0 (not yet) to 4 (always; I could teach it).
 MAX_SCORE = 4

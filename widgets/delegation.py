@@ -22,9 +22,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from widgets.fields import Field
+from widgets.lazy_modules import LazyModule
+
+pd = LazyModule("pandas")
 
 HOURLY_VALUE = Field(
     "hourly_value", "Owner's hourly value", "{currency}/h", 0, 10_000, min_exclusive=True,
@@ -264,6 +265,20 @@ class DelegationResult:
         """True when an hour bought from the delegate costs no more than the buyback rate."""
         return self.cost_per_hour_freed <= self.buyback_rate
 
+    def net_benefit_curve(self, weeks: int = 26) -> tuple[list[int], list[float]]:
+        """Weeks 0 to ``weeks`` and the net benefit after each, onboarding paid up front: ``week * G - onboarding``.
+
+        Plain lists, for the chart (which needs no pandas); :meth:`cumulative_net_benefit` is the same as a table.
+
+        >>> result = evaluate_delegation(100, 25, 10, 1, onboarding_owner_hours=10,
+        ...                              onboarding_delegate_hours=10)
+        >>> result.net_benefit_curve(3)
+        ([0, 1, 2, 3], [-1250.0, -600.0, 50.0, 700.0])
+        """
+        horizon = int(HORIZON_WEEKS.check(weeks))
+        week_numbers = list(range(horizon + 1))
+        return week_numbers, [float(week * self.weekly_gain - self.onboarding_cost) for week in week_numbers]
+
     def cumulative_net_benefit(self, weeks: int = 26) -> pd.DataFrame:
         """Net benefit after each week, onboarding paid up front: ``week * G - onboarding``.
 
@@ -276,10 +291,9 @@ class DelegationResult:
         2     2                    50.0
         3     3                   700.0
         """
-        horizon = int(HORIZON_WEEKS.check(weeks))
-        week = pd.Series(range(horizon + 1), name="week")
-        benefit = week * self.weekly_gain - self.onboarding_cost
-        return pd.DataFrame({"week": week, "cumulative_net_benefit": benefit.astype(float)})
+        week_numbers, benefits = self.net_benefit_curve(weeks)
+        return pd.DataFrame({"week": pd.Series(week_numbers, name="week", dtype="int64"),
+                             "cumulative_net_benefit": pd.Series(benefits, dtype="float64")})
 
 
 def evaluate_delegation(

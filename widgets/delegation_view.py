@@ -27,6 +27,7 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
@@ -237,9 +238,9 @@ class BenefitChart:
 
     def draw(self, result: DelegationResult, weeks: int, locale: str, currency: str) -> bytes:
         """Update the artists for ``result`` and return the figure as PNG bytes."""
-        frame = result.cumulative_net_benefit(weeks)
-        benefit = frame["cumulative_net_benefit"].to_numpy()
-        self.line.set_data(frame["week"].to_numpy(), benefit)
+        week_numbers, benefits = result.net_benefit_curve(weeks)
+        benefit = np.array(benefits)
+        self.line.set_data(np.array(week_numbers), benefit)
         self._place_break_even(result.payback_weeks, weeks, locale)
 
         y_limits = round_limits(min(benefit.min(), 0.0), max(benefit.max(), 0.0))

@@ -41,9 +41,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import pandas as pd
-
 from widgets.fields import Field, InputError
+from widgets.lazy_modules import LazyModule
+
+pd = LazyModule("pandas")
 
 #: Counts of customers are whole numbers; this bound only guards against absurd magnitudes.
 _MANY = 100_000_000

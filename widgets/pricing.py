@@ -42,10 +42,11 @@ import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field as dataclass_field
 
-import numpy as np
-import pandas as pd
-
 from widgets.fields import Field, InputError
+from widgets.lazy_modules import LazyModule
+
+np = LazyModule("numpy")
+pd = LazyModule("pandas")
 
 # Prices are divided by hours (effective rates) and by rates (breakeven hours), so both start at 0.01:
 # 36 seconds, a cent an hour. Less is no job, and would overflow a rate or squash a chart to nothing.

@@ -34,9 +34,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pandas as pd
-
 from widgets.fields import Field, InputError
+from widgets.lazy_modules import LazyModule
+
+pd = LazyModule("pandas")
 
 #: Weeks in a year, before any time off.
 WEEKS_IN_A_YEAR = 52

@@ -31,9 +31,10 @@ import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import pandas as pd
-
 from widgets.fields import Field
+from widgets.lazy_modules import LazyModule
+
+pd = LazyModule("pandas")
 
 #: The utilization commonly cited as healthy: 70% to 80% of the available hours billed.
 HEALTHY_UTILIZATION = (0.70, 0.80)

@@ -42,12 +42,13 @@ import math
 import pathlib
 from dataclasses import dataclass
 
-import numpy as np
-import pandas as pd
-from pandas.api import types as pd_types
-
 from widgets.delegation import DELEGATE_RATE, HOURLY_VALUE, SHARE_REINVESTED, WEEKS_PER_YEAR, buyback_rate
 from widgets.fields import Field, InputError
+from widgets.lazy_modules import LazyModule
+
+np = LazyModule("numpy")
+pd = LazyModule("pandas")
+pd_types = LazyModule("pandas.api.types")
 
 MINUTES = Field(
     "minutes", "Minutes of a logged block", "min", 0, 24 * 60, min_exclusive=True,
