@@ -175,25 +175,46 @@ def test_a_resubmission_is_graded_again_and_force_regrades_one_student_alone(par
     assert gradebook_grades(sqlite_url(course), ASSIGNMENT) == grades
 
 
-def test_a_run_killed_half_way_is_started_again_without_lost_or_double_grades(released, reference, tmp_path):
+def start_class_grader(course: Path) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "grading.class_grader", ASSIGNMENT, "--workers", "2"],
+        cwd=course, env=course_environment(course), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+
+
+def wait_for_records(course: Path, running: subprocess.Popen, count: int) -> None:
+    deadline = time.monotonic() + 300
+    while len(ledger_records(course)) < count and running.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert running.poll() is None, "the run ended before it could be stopped half-way"
+
+
+def test_a_run_stopped_half_way_is_started_again_without_lost_or_double_grades(released, reference, tmp_path):
     course = copy_course(released, tmp_path / "course")
     kinds = ["right", "half_right", "untouched", "raises"]
     students = {f"student{number:02d}": kinds[number % len(kinds)] for number in range(8)}
     add_class(course, ASSIGNMENT, students)
-    running = subprocess.Popen(
-        [sys.executable, "-m", "grading.class_grader", ASSIGNMENT, "--workers", "2"],
-        cwd=course, env=course_environment(course), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 300
-    while len(ledger_records(course)) < 2 and running.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert running.poll() is None, "the run ended before it could be killed half-way"
+
+    # Stopped politely (SIGTERM, as Ctrl-C): the table so far, and exit code 130.
+    running = start_class_grader(course)
+    wait_for_records(course, running, 1)
     helpers = psutil.Process(running.pid).children(recursive=True)
-    running.send_signal(signal.SIGKILL)
-    running.wait()
+    running.send_signal(signal.SIGTERM)
+    output, _ = running.communicate(timeout=120)
+    assert running.returncode == 130, output
+    assert "Interrupted:" in output
+    assert table(output) and set(table(output)) <= {path.stem for path in ledger_records(course)}
+    _, alive = psutil.wait_procs(helpers, timeout=30)
+    assert alive == [], [process.cmdline() for process in alive]
+
+    # Killed outright (SIGKILL, as a crash): nothing it started goes on grading behind the next run.
+    running = start_class_grader(course)
+    wait_for_records(course, running, len(ledger_records(course)) + 2)
+    helpers = psutil.Process(running.pid).children(recursive=True)
+    running.kill()
+    running.communicate()
     graded_before = len(ledger_records(course))
-    assert 2 <= graded_before < len(students)
-    # Nothing the killed run started goes on grading behind the next one.
+    assert 3 <= graded_before < len(students)
     _, alive = psutil.wait_procs(helpers, timeout=30)
     assert alive == [], [process.cmdline() for process in alive]
 
@@ -201,8 +222,8 @@ def test_a_run_killed_half_way_is_started_again_without_lost_or_double_grades(re
     assert done.returncode == 0, done.stdout + done.stderr
     rows = table(done.stdout)
     assert set(rows) == set(students) and all(outcome == "graded" for outcome, _ in rows.values())
-    skipped = sum("already graded, skipped" in rest for _, rest in rows.values())
-    assert skipped >= graded_before - 2  # the records of students in flight were dropped before grading them
+    # A student in flight lost their record before their grading began, so exactly the finished are skipped.
+    assert sum("already graded, skipped" in rest for _, rest in rows.values()) == graded_before
     grades = gradebook_grades(sqlite_url(course), ASSIGNMENT)
     assert set(grades) == set(students)
     for student, kind in students.items():
