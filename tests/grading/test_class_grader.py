@@ -3,7 +3,7 @@
 One real assignment is released once into a temporary course. A class of nine
 students hands in one kind of submission each (tests/grading/synthetic_class.py):
 right, half right, untouched, raising, a lying ``__eq__``, an answer that loops
-(nbgrader's cell timeout is 4 s here), one that kills its kernel, a renamed
+(nbgrader's cell timeout is 8 s here), one that kills its kernel, a renamed
 notebook and a truncated one. The reference is plain ``nbgrader autograde``
 run on a copy of that course; the class command grades another copy with more
 workers than the machine has cores. Every command runs as the instructor types
@@ -38,7 +38,8 @@ from tests.grading.synthetic_class import (
 )
 
 ASSIGNMENT = "03-value-of-an-hour"
-CELL_TIMEOUT_S = 4
+# Long enough for a cell that imports pandas on a busy machine, short enough for the looping answer.
+CELL_TIMEOUT_S = 8
 #: One student of each kind, named after it.
 CLASS = {kind: kind for kind in EXPECTED_OUTCOMES}
 #: Kinds nbgrader grades in full; the others fail one way or another.
