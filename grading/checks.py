@@ -39,7 +39,16 @@ ABSOLUTE_TOLERANCE = 1e-9
 
 
 def _type_name(value) -> str:
-    return type(value).__name__
+    """The type's name as a student would look it up: ``str``, ``Liar``, ``numpy.bool``, ``pandas.Series``.
+
+    Built-in types and classes of the notebook itself go by their bare name; a library's type
+    carries its package, so NumPy's ``bool`` is not mistaken for Python's.
+    """
+    kind = type(value)
+    package = str(kind.__module__).split(".")[0]
+    if package in ("builtins", "__main__", "grading"):
+        return kind.__qualname__
+    return f"{package}.{kind.__qualname__}"
 
 
 def _fail(what: str, expected: str, value) -> AssertionError:
@@ -108,6 +117,10 @@ def truth(value, what: str = "the answer") -> bool:
     >>> truth(0, "urgent")
     Traceback (most recent call last):
     AssertionError: urgent should be True or False, not int
+    >>> import numpy
+    >>> truth(numpy.True_, "urgent")
+    Traceback (most recent call last):
+    AssertionError: urgent should be True or False, not numpy.bool
     """
     if type(value) is not bool:
         raise _fail(what, "True or False", value)
@@ -186,7 +199,7 @@ def frame(value, what: str = "the answer"):
     >>> import pandas as pd
     >>> frame(pd.Series([1]), "hours_by_category")
     Traceback (most recent call last):
-    AssertionError: hours_by_category should be a pandas DataFrame, not Series
+    AssertionError: hours_by_category should be a pandas DataFrame, not pandas.Series
     """
     import pandas as pd
 
