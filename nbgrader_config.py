@@ -54,9 +54,10 @@ c.Execute.iopub_timeout = 10
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 c.LimitOutputSize.max_characters = 100_000
-# nbgrader's own autograde steps, in its order, then the size cap.
+# nbgrader's own autograde steps, in its order, then the size cap. The tests run under the
+# grading guard (grading/guard.py): a notebook cannot patch, hide, skip or read them.
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "grading.guard.GuardedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

@@ -10,8 +10,7 @@ notebook it:
 2. before each test cell (a grade cell that is not a solution), sends a silent request that
    restores the interpreter and tells the guard the hash of the test it is about to run;
 3. runs the test cell with ``store_history=False`` and one more line at its end, which asks
-   the guard to sign a fresh nonce with its verdict, then a silent request that hides the
-   cell's source again;
+   the guard to sign a fresh nonce with its verdict;
 4. judges the cell: an error reply without an error output gets one (a patched
    ``showtraceback`` hides errors, not the reply's status); a failed cell keeps no
    ``execute_result`` (nbgrader would read one before the error as partial credit); a cell that
@@ -253,7 +252,6 @@ class GuardedExecute(Execute):
             cell = self.execute_cell(cell, index, store_history=False)
         finally:
             cell.source = source
-        self._silent(kernel_guard.after_request())
         self._judge(cell, self._last_reply, nonce)
         return cell, self.resources
 

@@ -59,11 +59,10 @@ import operator
 import os
 import sys
 
-#: The source of the silent request that restores the kernel before a test cell: the
-#: guard recognises it when IPython compiles it. The SHA-256 of the test cell's text follows.
+#: The source of the silent request that restores the kernel before a test cell. The guard
+#: reads it from the kernel's request when IPython compiles the cell, so an input transformer
+#: cannot hide it. The SHA-256 of the test cell's text follows.
 RESTORE_MARK = "# va-grading: restore "
-#: The silent request after a test cell: hides its source again and forgets its function.
-AFTER_MARK = "# va-grading: after"
 #: What a proof line printed by the guard starts with: ``PROOF_PREFIX nonce mac verdict``.
 PROOF_PREFIX = "va-grading-proof"
 #: The verdict of a test cell that ran in the untouched environment.
@@ -89,14 +88,13 @@ def restore_request(test_text_sha256: str) -> str:
     return f"{RESTORE_MARK}{test_text_sha256}\npass\n"
 
 
-def after_request() -> str:
-    """The source of the silent request that runs after each test cell."""
-    return f"{AFTER_MARK}\npass\n"
+#: How the line the grader adds to a test cell starts.
+DONE_PREFIX = f"__import__('sys').audit({EVENT_DONE!r}, "
 
 
 def done_line(nonce: str) -> str:
     """The line the grader adds to a test cell: reaching it asks the guard for the proof of ``nonce``."""
-    return f"__import__('sys').audit({EVENT_DONE!r}, {nonce!r})"
+    return f"{DONE_PREFIX}{nonce!r})"
 
 
 def proof_message(nonce: str, verdict: str) -> bytes:
@@ -215,7 +213,7 @@ def _make_guard(config: dict, key: bytes, shell):
     _sys_modules, sep = sys.modules, os.sep
     _proof_message, _proof_prefix, _clean = proof_message, PROOF_PREFIX, CLEAN
     _compile, _exec, _eval, _Expr, _Module, _Expression = compile, exec, eval, ast.Expr, ast.Module, ast.Expression
-    _restore_mark, _after_mark = RESTORE_MARK, AFTER_MARK
+    _restore_mark, _done_prefix = RESTORE_MARK, DONE_PREFIX
     _getframe, _current_frames, _get_ident = sys._getframe, sys._current_frames, _thread.get_ident
     _hmac_digest, _sha256 = _hashlib.hmac_digest, _hashlib.openssl_sha256
     _lstat, _stat, _readlink, _getcwd = os.lstat, os.stat, os.readlink, os.getcwd
@@ -254,12 +252,12 @@ def _make_guard(config: dict, key: bytes, shell):
 
     walking: set = set()  # threads inside walk(): the frame reads it makes are its own
 
-    def walk():
-        """The filenames and function names of the calling frames, innermost first, the hook's own left out."""
+    def walk(frame=None):
+        """The filenames and function names of the calling frames (or ``frame``'s), innermost first."""
         ident = _get_ident()
         walking.add(ident)
         try:
-            frame = _getframe(2)
+            frame = _getframe(2) if frame is None else frame
             calls = []
             while frame is not None:
                 code = frame.f_code
@@ -522,12 +520,31 @@ def _make_guard(config: dict, key: bytes, shell):
         return found
 
     def stray_threads():
-        """Threads the notebook started that are alive now."""
-        return [f"a thread the notebook started ({ident})" for ident in _current_frames() if ident not in baseline_threads]
+        """Threads running the notebook's own code, other than the kernel's (libraries may start threads of their own)."""
+        found = []
+        for ident, frame in _current_frames().items():
+            if ident in baseline_threads:
+                continue
+            for filename, name in walk(frame):
+                if not is_trusted(filename):
+                    found.append(f"a thread the notebook started runs its {name}()")
+                    break
+        return found
 
     # --- Test cells ----------------------------------------------------------------------
+    # A test cell goes through these phases: armed (restored, its hash known), running (IPython
+    # started it), compiled, ready (its code handed to the AST transformer), executing (run_test
+    # has it), finished (its last line signed the verdict).
     state = {"phase": "idle", "expected": None, "text": None, "filename": None, "problems": [], "sources": {},
              "run": None}
+    _get_parent = type(kernel).get_parent
+
+    def request_code():
+        """The code of the request the kernel is running, as the grader sent it: before any input transformer."""
+        parent = _get_parent(kernel)
+        content = parent.get("content") if _type(parent) is _dict else None
+        code = content.get("code") if _type(content) is _dict else None
+        return code if _type(code) is _str else ""
     test_flags = 0  # the tests need no __future__ feature a notebook may have switched on
 
     def hide_sources():
@@ -540,10 +557,6 @@ def _make_guard(config: dict, key: bytes, shell):
         hide_sources()
         state.update(phase="armed", expected=expected, text=None, filename=None, problems=problems, run=None)
 
-    def after():
-        hide_sources()
-        state.update(phase="idle", expected=None, text=None, filename=None, problems=[], run=None)
-
     def sha(text):
         return _sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -551,22 +564,24 @@ def _make_guard(config: dict, key: bytes, shell):
         raw = _getattr(info, "raw_cell", None)
         if state["phase"] != "armed" or _type(raw) is not _str:
             return
+        state["phase"] = "running"
         if sha(raw) != state["expected"]:
             state["problems"].append("the cell that ran was not the test the grader sent")
-            state["phase"] = "running"
             return
         if _pristine_transform(raw) != _getattr(info, "transformed_cell", None):
             state["problems"].append("the notebook changed how IPython reads the test cell")
-        state.update(phase="running", text=info.transformed_cell)
+        state["text"] = info.transformed_cell
         info.raw_cell = info.transformed_cell = ""
-        parent = kernel.get_parent()
+        parent = _get_parent(kernel)
         content = parent.get("content") if _type(parent) is _dict else None
         if _type(content) is _dict and "code" in content:
             content["code"] = ""
 
     def test_compiles(source, filename):
-        state["filename"] = filename
-        state["sources"][filename] = source
+        state.update(phase="compiled", filename=filename)
+        # Tracebacks show the test as the student knows it: the added last line is left blank.
+        lines = source.split("\n")
+        state["sources"][filename] = "\n".join("" if line.startswith(_done_prefix) else line for line in lines)
         _cache[filename] = (_partial(_cell_loader, filename),)
         state["problems"] += scan(False) + stray_threads()
         state["text"] = None
@@ -580,7 +595,7 @@ def _make_guard(config: dict, key: bytes, shell):
 
     def test_transforms(box, module):
         """Compile the test cell's statements for :func:`run_test`, to run in a copy of the notebook's globals."""
-        if state["phase"] != "running" or state["filename"] is None or _type(module) is not _Module:
+        if state["phase"] != "compiled" or _type(module) is not _Module:
             return
         body, filename = _list(module.body), state["filename"]
         last = None
@@ -589,6 +604,7 @@ def _make_guard(config: dict, key: bytes, shell):
         code = _compile(_Module(body=body, type_ignores=[]), filename, "exec", test_flags, True)
         namespace = _dict(user_ns)
         state["run"] = (_partial(_exec, code, namespace), _partial(_eval, last, namespace) if last is not None else None)
+        state["phase"] = "ready"
         box.append(True)
 
     def sign(nonce, verdict):
@@ -597,14 +613,14 @@ def _make_guard(config: dict, key: bytes, shell):
         stdout.flush()
 
     def test_done(nonce, calls):
-        if state["phase"] != "running":
+        if state["phase"] not in ("running", "compiled", "ready", "executing"):
             return
         problems = _list(state["problems"])
-        if state["filename"] is None:
-            problems.append("the test cell was not compiled as the grader sent it")
+        if state["phase"] != "executing":
+            problems.append("the test cell did not run as the grader sent it")
         elif strangers(calls):
             problems.append("the test's last line was reached from other code")
-        problems += scan(False) + stray_threads()
+        problems = _list(_dict.fromkeys(problems + scan(False) + stray_threads()))
         state["phase"] = "finished"
         if problems:
             scan(True)
@@ -686,8 +702,8 @@ def _make_guard(config: dict, key: bytes, shell):
                         test_transforms(args[0], args[1])
                 elif event == event_run:
                     run = state["run"]
-                    if run is not None and _type(args[0]) is _list and not strangers(calls):
-                        state["run"] = None
+                    if state["phase"] == "ready" and _type(args[0]) is _list and not strangers(calls):
+                        state.update(run=None, phase="executing")
                         args[0].extend(run)
                 elif event == event_done:
                     if _type(args[0]) is _str:
@@ -706,11 +722,9 @@ def _make_guard(config: dict, key: bytes, shell):
             if _type(source) is _bytes:
                 source = source.decode("utf-8", "replace")
             if _type(source) is _str and filename.startswith(cell_prefix):
-                if source.startswith(_restore_mark):
-                    restore(source[_len(_restore_mark):].split("\n", 1)[0].strip())
-                    return
-                if source.startswith(_after_mark):
-                    after()
+                code = request_code()
+                if code.startswith(_restore_mark):
+                    restore(code[_len(_restore_mark):].split("\n", 1)[0].strip())
                     return
                 if state["phase"] == "running" and state["text"] is not None and source == state["text"]:
                     test_compiles(source, filename)

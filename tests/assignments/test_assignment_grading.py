@@ -55,6 +55,7 @@ from tests.assignments.assignment_notebooks import (
     submission,
     total_points,
 )
+from tests.assignments.temporary_course import course_config, course_environment, succeeded
 from tools.generate_exercises import assignment_names
 
 WRONG_BODY = ["return 0.0"]
@@ -64,28 +65,6 @@ STUDENTS = ("solution_copy", "untouched", "half_right")
 # nbgrader's autograde, run in this process, trips SQLAlchemy's autoflush warnings
 # inside nbgrader itself; they say nothing about this course.
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
-
-
-def course_config(course: Path) -> str:
-    """A config for the temporary course: the repository's settings, this folder's gradebook and exchange."""
-    return "\n".join([
-        "c = get_config()  # noqa: F821",
-        f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})",
-        f"c.CourseDirectory.root = {str(course)!r}",
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}",
-        f"c.Exchange.root = {str(course / 'exchange')!r}",
-        "",
-    ])
-
-
-def course_environment(course: Path) -> dict[str, str]:
-    """Environment for nbgrader: the exchange in the course folder, not in the repository."""
-    return {"NBGRADER_EXCHANGE": str(course / "exchange")}
-
-
-def succeeded(result: dict) -> None:
-    """Fail with nbgrader's own log when an API call did not succeed."""
-    assert result["success"], f"{result.get('error', '')}\n{result.get('log', '')}"
 
 
 def autograded_total(scores: dict[str, float], source) -> float:
