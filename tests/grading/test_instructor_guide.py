@@ -40,6 +40,7 @@ import nbformat
 import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
+from traitlets.config.loader import PyFileConfigLoader
 
 from tests.assignments.assignment_notebooks import (
     REPO,
@@ -252,6 +253,15 @@ def test_the_guide_names_its_placeholders_and_has_a_step_for_each_stage(guide):
                     "nbgrader autograde", "make lab", "nbgrader generate_feedback", "nbgrader release_feedback",
                     "nbgrader fetch_feedback", "grading.export", "grading.summary"):
         assert command in steps, f"the guide has no step running {command}"
+
+
+def test_the_limits_the_guide_states_are_the_courses(guide):
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    text = " ".join(guide.split())
+    assert f"longer than {config.Execute.timeout} seconds" in text
+    assert f"Each cell has {config.Execute.timeout} seconds" in text
+    assert f"{config.LimitOutput.max_lines:,} lines" in text
+    assert f"{config.LimitOutputSize.max_characters:,} characters" in text
 
 
 def test_the_check_names_each_unreadable_submission_with_its_reason(term):
