@@ -27,6 +27,25 @@ def test_the_startup_benchmark_is_there_and_can_be_skipped():
     assert bench.parse_arguments(["--startup-runs", "0"]).startup_runs == 0
 
 
+def test_the_startup_figure_runs_alone_and_prints_medians_and_each_run(monkeypatch, capsys):
+    samples = [(1.0, 2.0), (3.0, 4.0), (2.0, 9.0)]  # (server up, page ready): totals 3, 7 and 11
+    monkeypatch.setattr(bench, "bench_startup", lambda runs: samples[:runs])
+    monkeypatch.setattr(bench, "bench_calculators", lambda repeats: pytest.fail("not the start-up figure"))
+    assert bench.main(["--startup-only", "--startup-runs", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "median of 3 (target < 10 s)" in printed
+    assert printed.splitlines()[2].split() == ["7.00", "2.00", "4.00", "met"]
+    assert "runs: 3.00 (1.00 + 2.00), 7.00 (3.00 + 4.00), 11.00 (2.00 + 9.00)" in printed
+
+
+@pytest.mark.parametrize("arguments", [["--startup-runs", "-1"], ["--startup-only", "--startup-runs", "0"]])
+def test_the_startup_figure_refuses_a_count_of_runs_it_cannot_take(arguments, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench.parse_arguments(arguments)
+    assert exit_info.value.code == 2
+    assert "--startup-runs must be" in capsys.readouterr().err
+
+
 
 def test_the_class_grading_benchmark_grades_a_small_class_both_ways_with_equal_scores():
     # A class of six (one adversarial) and one floor run: the figure's machinery, not its timings.

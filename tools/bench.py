@@ -9,12 +9,15 @@ side by side in the same run:
   beside a floor notebook that only imports what the lesson imports (target:
   within 1.5x of the floor), and the kernel's resident memory after the
   lesson (target: the heaviest under 200 MB);
-- start-up: from `make lab` on a prepared .venv (serving a temporary copy of
-  the repository) to a page in headless Chromium where lesson 03's delegation
-  calculator, after Run All, answers a value typed into it (target: under
-  10 s), split into server up (until /api/status answers) and page ready (the
-  rest). The browser is started beforehand, as a learner's already is; each
-  run uses a fresh browser context and a fresh Jupyter configuration.
+- start-up (alone with --startup-only): from `make lab` on a prepared .venv
+  (serving a temporary copy of the repository) to a page in headless Chromium
+  where lesson 03's delegation calculator, after Run All, answers a value
+  typed into it (target: under 10 s), split into server up (until /api/status
+  answers) and page ready (the rest: JupyterLab's page, the kernel, Run All,
+  the typed answer). The browser is started beforehand, as a learner's already
+  is; each run uses a fresh browser context and a fresh, empty Jupyter
+  configuration, as a new learner has, so the page runs with the course's own
+  settings (jupyter-config/, which `make lab` reads) and JupyterLab's defaults.
 - class grading (tools/bench_class_grading.py; alone with --class-only): a
   synthetic class of --class-size submissions of one assignment, graded by
   plain `nbgrader autograde` and by the class grader in the same run: wall
@@ -164,15 +167,14 @@ def _startup_once(browser, base: pathlib.Path) -> tuple[float, float]:
 
     from tests.browser.calculator_page import CalculatorPage
     from tests.browser.conftest import TIMEOUT_MS, VIEWPORT
-    from tests.browser.course_copy import write_lab_settings
     from tests.browser.jupyterlab import cell, open_notebook, run_all
     from tests.browser.test_calculators import find_calculator
     from tests.lab_server import copy_repository, running_lab
     from widgets.formatting import format_money
 
     copy = copy_repository(base / "course")
+    # No test settings: JupyterLab's default windowing (contentVisibility) also keeps every cell in the page.
     home = base / "home"
-    write_lab_settings(home)
     found = find_calculator(STARTUP_CALCULATOR, copy / "course")
     if found is None:
         raise RuntimeError(f"no lesson displays {STARTUP_CALCULATOR}")
@@ -225,22 +227,44 @@ def bench_startup(runs: int) -> list[tuple[float, float]]:
     return samples
 
 
+def print_startup(runs: int) -> None:
+    """Print the start-up figure: the median of ``runs`` start-ups, its split and each run."""
+    samples = bench_startup(runs)
+    server = statistics.median(up for up, _ in samples)
+    page = statistics.median(ready for _, ready in samples)
+    total = statistics.median(up + ready for up, ready in samples)
+    verdict = "met" if total < STARTUP_TARGET_S else "MISSED"
+    print(f"Start-up, `make lab` to a calculator answering in the browser, median of {runs}"
+          f" (target < {STARTUP_TARGET_S} s)")
+    print(f"  {'total s':>10}{'server up s':>14}{'page ready s':>15}  target")
+    print(f"  {total:>10.2f}{server:>14.2f}{page:>15.2f}  {verdict}")
+    print("  runs: " + ", ".join(f"{up + ready:.2f} ({up:.2f} + {ready:.2f})" for up, ready in samples))
+
+
 def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=101, help="interactions per calculator")
     parser.add_argument("--runs", type=int, default=3, help="executions of each lesson and of its floor")
     parser.add_argument("--startup-runs", type=int, default=3,
                         help="start-ups of `make lab` to a calculator answering in a browser (0 skips them)")
+    parser.add_argument("--startup-only", action="store_true", help="print only the start-up figure")
     parser.add_argument("--class-size", type=int, default=bench_class_grading.DEFAULT_CLASS_SIZE,
                         help="submissions in the class-grading figure's synthetic class (0 skips the figure)")
     parser.add_argument("--class-only", action="store_true", help="print only the class-grading figure")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.startup_runs < 0 or (args.startup_only and args.startup_runs < 1):
+        parser.error(f"--startup-runs must be {'at least 1 with --startup-only' if args.startup_only else '0 or more'},"
+                     f" not {args.startup_runs}")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     if args.class_only:
         return bench_class_grading.print_section(args.class_size)
+    if args.startup_only:
+        print_startup(args.startup_runs)
+        return 0
 
     print(f"Calculator interaction, median of {args.interactions} (target < {INTERACTION_TARGET_MS} ms)")
     print(f"  {'calculator':<28}{'interaction ms':>16}{'model ms':>12}{'ratio':>8}  target")
@@ -260,16 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nHeaviest lesson kernel: {heaviest[0]}, {heaviest[3]:.0f} MB resident (target < {KERNEL_TARGET_MB} MB): {verdict}")
 
     if args.startup_runs > 0:
-        samples = bench_startup(args.startup_runs)
-        server = statistics.median(up for up, _ in samples)
-        page = statistics.median(ready for _, ready in samples)
-        total = statistics.median(up + ready for up, ready in samples)
-        verdict = "met" if total < STARTUP_TARGET_S else "MISSED"
-        print(f"\nStart-up, `make lab` to a calculator answering in the browser, median of {args.startup_runs}"
-              f" (target < {STARTUP_TARGET_S} s)")
-        print(f"  {'total s':>10}{'server up s':>14}{'page ready s':>15}  target")
-        print(f"  {total:>10.2f}{server:>14.2f}{page:>15.2f}  {verdict}")
-        print("  runs: " + ", ".join(f"{up + ready:.2f} ({up:.2f} + {ready:.2f})" for up, ready in samples))
+        print()
+        print_startup(args.startup_runs)
     if args.class_size > 0:
         return bench_class_grading.print_section(args.class_size)
     return 0
