@@ -46,11 +46,12 @@ $(HUB_PROXY): hub/package.json hub/package-lock.json
 	@touch $@
 
 # The course's own Jupyter settings (jupyter-config/README.md), read before the environment's and the user's.
+# jupyter-lab is what `jupyter lab` runs, started directly (one Python start-up fewer).
 LAB_CONFIG := $(CURDIR)/jupyter-config
 
 lab: $(VENV)/.runtime-installed
 	cd "$(LAB_ROOT)" && JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
-		"$(CURDIR)/$(BIN)/jupyter" lab --ServerApp.root_dir="$(LAB_ROOT)" --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
+		"$(CURDIR)/$(BIN)/jupyter-lab" --ServerApp.root_dir="$(LAB_ROOT)" --ServerApp.port=$(PORT) $(ROOT_ARGS) $(LAB_ARGS) $(START_PAGE)
 
 test: $(VENV)/.test-installed $(HUB_PROXY)
 	$(BIN)/python -m pytest -n auto --dist loadscope
