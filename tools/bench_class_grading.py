@@ -278,12 +278,16 @@ def report(bench: ClassBench) -> list[str]:
         f" ({bench.floor_cpu_s:.2f} s CPU); / {bench.cores} cores = {bench.floor_s / bench.cores:.2f} s",
         f"  class grader per submission = {bench.floor_ratio:.2f}x floor/cores"
         f" (target <= {FLOOR_RATIO_TARGET}x): {floor_verdict}",
-        f"  CPU per submission = {bench.parallel.cpu_s / bench.size / bench.floor_cpu_s:.2f}x the floor's CPU"
-        " (all cores busy, wall per submission cannot go below CPU per submission / cores)",
     ]
     if bench.timed_out_s:
         held = ", ".join(f"{student} {seconds:.0f} s" for student, seconds in sorted(bench.timed_out_s.items()))
         lines.append(f"  of which waiting out cell timeouts (one worker each): {held}")
+        others = bench.size - len(bench.timed_out_s)
+        estimate = (bench.parallel.wall_s - sum(bench.timed_out_s.values()) / bench.workers) / others
+        lines.append(f"  the other {others} submissions, estimated (that time taken off one worker's share):"
+                     f" {estimate:.2f} s each = {estimate / (bench.floor_s / bench.cores):.2f}x floor/cores")
+    lines.append(f"  CPU per submission = {bench.parallel.cpu_s / bench.size / bench.floor_cpu_s:.2f}x the floor's CPU"
+                 " (with every core busy, wall per submission cannot go below CPU per submission / cores)")
     lines.append(f"  scores: equal for all {bench.compared_students} students the class grader stored;"
                  f" outcomes: {', '.join(f'{n} {name}' for name, n in sorted(counts.items()))}")
     return lines
