@@ -47,17 +47,23 @@ c.Execute.error_on_timeout = {
     "traceback": ["CellTimeoutError: the cell ran too long and was stopped: look for an endless loop or a long wait"],
 }
 # Output still arriving after a cell's reply (a cell that printed a lot) gets this
-# long; a kernel that ignores the interrupt fails that student's autograde instead.
+# long; a kernel that ignores the interrupt is then killed and started again (below).
 c.Execute.iopub_timeout = 10
 # A cell that prints megabytes keeps its first lines and characters only: nbgrader's
 # LimitOutput counts lines, grading.output_limits also caps one very long line.
 c.LimitOutput.max_lines = 1000
 c.LimitOutput.max_traceback = 100
 c.LimitOutputSize.max_characters = 100_000
+# Student code runs in the sandbox (grading/sandbox.py) when grading runs as root: a user of
+# its own, no network, the answers hidden, limits. "auto" grades without it elsewhere, after a
+# loud warning; "on" refuses to. A cell that kills or floods its kernel scores 0, and a new
+# kernel grades the rest. The limits: c.Sandbox.memory_mb, cpu_seconds, processes, output_mb.
+c.Sandbox.mode = "auto"
 # nbgrader's own autograde steps, in its order, then the size cap. The tests run under the
-# grading guard (grading/guard.py): a notebook cannot patch, hide, skip or read them.
+# grading guard (grading/guard.py): a notebook cannot patch, hide, skip or read them; the
+# sandbox is under it (grading/sandbox_execute.py).
 c.Autograde.autograde_preprocessors = [
-    "grading.guard.GuardedExecute",
+    "grading.sandbox_execute.GuardedSandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

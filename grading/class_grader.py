@@ -96,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=_positive_seconds, default=DEFAULT_STUDENT_TIMEOUT_S, metavar="SECONDS",
                         help="stop one student's grading after this long, all cells together"
                              " (default: %(default)s; nbgrader's own cell timeout applies within it)")
+    sandbox = parser.add_mutually_exclusive_group()
+    sandbox.add_argument("--sandbox", dest="sandbox", action="store_const", const="on", default=None,
+                         help="run student code in the sandbox (its own user, no network, hidden answers, limits),"
+                              " and refuse to grade where it cannot run (default: the sandbox wherever it can run)")
+    sandbox.add_argument("--no-sandbox", dest="sandbox", action="store_const", const="off",
+                         help="run student code with your own rights")
     return parser
 
 
@@ -268,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _grade_and_report(args: argparse.Namespace) -> int:
+    from grading.sandbox import SandboxUnavailable, choose_for_command
     from grading.worker_pool import WorkerStartupError
 
     started = time.monotonic()
@@ -275,6 +282,11 @@ def _grade_and_report(args: argparse.Namespace) -> int:
         run = plan_run(args)
     except UsageError as error:
         print(f"class_grader: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        print(choose_for_command(args.sandbox, run.course_root), file=sys.stderr)
+    except SandboxUnavailable as error:
+        print(f"class_grader: the sandbox cannot run: {error}; or grade without it: --no-sandbox", file=sys.stderr)
         return EXIT_USAGE
 
     outcomes = dict(run.skipped)

@@ -8,7 +8,7 @@ exit with a non-zero code.
 >>> GradingOutcome("ada", GRADED).failed, GradingOutcome("bob", TIMED_OUT, "cell test_x ran over 30 s").failed
 (False, True)
 >>> sorted(FAILURES)
-['error', 'kernel died', 'missing notebook', 'timed out', 'unreadable notebook']
+['error', 'kernel died', 'memory limit', 'missing notebook', 'output too large', 'timed out', 'too many processes', 'unreadable notebook']
 """
 
 from __future__ import annotations
@@ -20,10 +20,14 @@ TIMED_OUT = "timed out"
 KERNEL_DIED = "kernel died"
 UNREADABLE = "unreadable notebook"
 MISSING = "missing notebook"
+#: Student code ran into one of the sandbox's limits (grading.sandbox): those cells scored 0.
+MEMORY_LIMIT = "memory limit"
+PROCESS_LIMIT = "too many processes"
+OUTPUT_TOO_LARGE = "output too large"
 #: Anything else that stopped nbgrader (a gradebook error, a crashed grading process).
 ERROR = "error"
 
-FAILURES = frozenset({TIMED_OUT, KERNEL_DIED, UNREADABLE, MISSING, ERROR})
+FAILURES = frozenset({TIMED_OUT, KERNEL_DIED, MEMORY_LIMIT, PROCESS_LIMIT, OUTPUT_TOO_LARGE, UNREADABLE, MISSING, ERROR})
 OUTCOMES = (GRADED, *sorted(FAILURES))
 
 

@@ -43,13 +43,12 @@ from __future__ import annotations
 
 import glob
 import io
-import json
 import logging
 import time
 import traceback
 from pathlib import Path
 
-from grading.grading_outcome import ERROR, GRADED, KERNEL_DIED, MISSING, TIMED_OUT, UNREADABLE, GradingOutcome
+from grading.grading_outcome import ERROR, KERNEL_DIED, MISSING, TIMED_OUT, UNREADABLE, GradingOutcome
 
 #: How long a write waits for another worker's transaction on an SQLite gradebook.
 SQLITE_BUSY_TIMEOUT_S = 120
@@ -83,18 +82,6 @@ def submission_problem(student: str, folder: Path, notebooks: list[str]) -> Grad
     if check.outcome == CORRUPTED:
         return GradingOutcome(student, UNREADABLE, check.detail)
     return GradingOutcome(student, MISSING, f"{check.outcome}: {check.detail}")
-
-
-def timed_out_cells(notebook_path: Path, error_name: str) -> list[str]:
-    """The cells of an autograded notebook that nbgrader interrupted after its cell timeout."""
-    notebook = json.loads(notebook_path.read_text())
-    names = []
-    for index, cell in enumerate(notebook.get("cells", [])):
-        for output in cell.get("outputs", []):
-            if output.get("output_type") == "error" and output.get("ename") == error_name:
-                names.append(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id") or f"cell {index + 1}")
-                break
-    return names
 
 
 def failure_from_log(log_text: str) -> tuple[str, str]:
