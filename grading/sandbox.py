@@ -175,6 +175,31 @@ def _find_problem() -> str | None:
     return None
 
 
+def closed_folder(path: str) -> str | None:
+    """The first folder on the way to ``path`` that other users may not pass through, or None.
+
+    >>> closed_folder("/")
+    """
+    import stat
+
+    folder = os.path.realpath(path)
+    folders = []
+    while True:
+        folders.append(folder)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    for folder in reversed(folders):
+        try:
+            mode = os.stat(folder).st_mode
+        except OSError:
+            return folder
+        if stat.S_ISDIR(mode) and not mode & stat.S_IXOTH:
+            return folder
+    return None
+
+
 def slot_user(slot: int) -> str:
     return f"{USER_PREFIX}{slot}"
 

@@ -33,7 +33,7 @@ from jupyter_client.manager import AsyncKernelManager
 from traitlets import DottedObjectName, Instance, Type
 
 from grading import kernel_guard
-from grading.sandbox import MIB, KernelSlot, Sandbox, _tool
+from grading.sandbox import MIB, KernelSlot, Sandbox, SandboxUnavailable, _tool, closed_folder
 
 LAUNCHER = Path(__file__).with_name("sandbox_launch.py")
 #: The exit code of :mod:`grading.sandbox_launch` when it could not start the kernel.
@@ -44,6 +44,8 @@ CPU_GRACE_S = 5
 KEPT_VARIABLES = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "TZ", "PYTHONPATH")
 #: Folders every user may write to: the kernel gets empty private ones, with this mode.
 PRIVATE_FOLDERS = (("/tmp", 0o1777), ("/var/tmp", 0o1777), ("/dev/shm", 0o1777), ("/run", 0o755))
+#: The course's own packages a kernel imports (the grading guard, the checks, the calculators' models).
+COURSE_PACKAGES = ("grading", "widgets")
 #: Where nbgrader's exchange is when the configuration does not say.
 DEFAULT_EXCHANGE = "/srv/nbgrader/exchange"
 #: The class grader's folder of ledgers and logs in the course (grading.grading_ledger).
@@ -76,6 +78,30 @@ def hidden_paths(config, extra: list[str] = ()) -> list[str]:
         paths += [folder / "nbgrader_config.py", folder / "nbgrader_config.json"]
     paths += [Path(path) for path in extra]
     return sorted({os.path.realpath(path) for path in paths})
+
+
+def _within(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip("/") + "/")
+
+
+def runtime_paths(hidden: list[str]) -> list[str]:
+    """The folders the kernel runs from: Python, the virtual environment, the course's packages.
+
+    Only folders that hold no hidden path (the course folder itself, on ``sys.path`` when a
+    command runs there, would show the answers again), outermost first.
+    """
+    import importlib.util
+
+    candidates = {sys.prefix, sys.base_prefix, os.path.dirname(os.path.realpath(sys.executable))}
+    candidates |= {entry for entry in sys.path if entry and os.path.isdir(entry)}
+    for package in COURSE_PACKAGES:
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            candidates |= set(spec.submodule_search_locations)
+    resolved = sorted({os.path.realpath(path) for path in candidates if os.path.isdir(path)})
+    present = [secret for secret in hidden if os.path.lexists(secret)]
+    safe = [path for path in resolved if not any(_within(secret, path) for secret in present)]
+    return [path for path in safe if not any(other != path and _within(path, other) for other in safe)]
 
 
 def kernel_environment(kernel_spec_env: dict[str, str] | None = None) -> dict[str, str]:
@@ -167,10 +193,18 @@ class SandboxKernelManager(AsyncKernelManager):
         """What :mod:`grading.sandbox_launch` needs to start the kernel."""
         sandbox, slot = self.sandbox, self.slot
         kernel_spec = self.kernel_spec
+        hidden = hidden_paths(self.config, sandbox.hidden_paths)
+        runtime = runtime_paths(hidden)
+        closed = sorted({folder for folder in map(closed_folder, [*runtime, own_folder]) if folder})
         return {
             "uid": slot.uid, "gid": slot.gid, "own_folder": own_folder, "slot_folder": str(slot.folder),
-            "hidden": hidden_paths(self.config, sandbox.hidden_paths),
+            "hidden": hidden,
             "private": [list(pair) for pair in PRIVATE_FOLDERS],
+            # Folders other users may not pass through (a home folder) are replaced by empty ones
+            # that they may, with the runtime folders under them put back, read-only.
+            "closed": closed,
+            "runtime": [path for path in runtime
+                        if any(_within(path, folder) for folder in [*closed, *(p for p, _ in PRIVATE_FOLDERS)])],
             "scratch_bytes": sandbox.scratch_mb * MIB,
             "limits": {
                 "as": sandbox.memory_mb * MIB, "cpu": [sandbox.cpu_seconds, sandbox.cpu_seconds + CPU_GRACE_S],
@@ -184,6 +218,11 @@ class SandboxKernelManager(AsyncKernelManager):
         self.slot.give(Path(self.connection_file))
         own_folder = os.path.realpath(kw.get("cwd") or os.getcwd())
         plan = self.launch_plan(own_folder)
+        inside = [path for path in plan["hidden"] if path.startswith(own_folder.rstrip("/") + "/")]
+        if inside:
+            # The kernel's folder is shown through an overlay, which would show these too.
+            raise SandboxUnavailable(f"the kernel would run in {own_folder}, which holds {inside[0]}:"
+                                     " grade in the course's autograded folder, as nbgrader does")
         if self._log is None:
             # Beside the slot's folder, not in it: the kernel's user owns that folder, not this file.
             self._log = open(self.slot.folder.with_suffix(".log"), "w+b")  # noqa: SIM115 - closed with the slot

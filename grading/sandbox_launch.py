@@ -16,8 +16,10 @@ started ends with it). It imports the standard library only, and in this order i
    submissions, the other students' grading folders, the gradebook, the exchange, the
    configuration) becomes an empty, unreadable folder or file;
 3. gives the kernel fresh, private and size-limited ``/tmp``, ``/var/tmp``, ``/dev/shm`` and
-   ``/run`` (so no unix socket of the host's services is reachable), and puts back only its own
-   grading folder and its slot's folder, where its connection file and sockets are;
+   ``/run`` (so no unix socket of the host's services is reachable), replaces each folder that
+   other users may not pass through (a home folder the course lives in) by an empty one they
+   may, and puts back, read-only, the folders Python and the course's packages run from, then
+   its own grading folder and its slot's folder, where its connection file and sockets are;
 4. sets the resource limits and ``exec``\\s ``setpriv``, which becomes the slot's user with no
    capabilities and ``no_new_privs`` and runs the kernel with a minimal environment.
 
@@ -114,6 +116,16 @@ def put_back(descriptor, target):
     mount(f"/proc/self/fd/{descriptor}", target, None, MS_BIND)
 
 
+def open_closed_folders(plan, runtime_descriptors):
+    """Replace each folder other users may not pass through by an empty one they may; put the runtime back."""
+    for folder in plan["closed"]:
+        if os.path.isdir(folder) and not os.path.islink(folder):
+            mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=64k,mode=0711")
+    for path, descriptor in runtime_descriptors:
+        put_back(descriptor, path)
+        mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
 def set_limits(limits):
     for name, value in limits.items():
         kind = getattr(resource, f"RLIMIT_{name.upper()}")
@@ -126,12 +138,17 @@ def launch(plan, kernel_argv):
     scratch = os.path.join(slot_folder, "scratch")
     mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={plan['scratch_bytes']},mode=0711")
     own_view = prepare_own_folder(plan, scratch)
+    # Opened before anything is hidden; none of them holds a hidden path (the grader checked).
+    runtime = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in plan["runtime"]]
     hide(plan, scratch)
     own_descriptor = os.open(own_view, os.O_PATH | os.O_DIRECTORY)
     slot_descriptor = os.open(slot_folder, os.O_PATH | os.O_DIRECTORY)
     make_private(plan)
+    open_closed_folders(plan, runtime)
     put_back(own_descriptor, own)
     put_back(slot_descriptor, slot_folder)
+    for _, descriptor in runtime:
+        os.close(descriptor)
     os.close(own_descriptor)
     os.close(slot_descriptor)
     os.chdir(own)

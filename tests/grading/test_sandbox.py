@@ -23,7 +23,10 @@ attack then succeeds. The sandbox needs root; without it these tests fail, they 
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
+import pwd
 import shutil
 import socket
 import subprocess
@@ -37,7 +40,7 @@ import psutil
 import pytest
 
 from grading.grading_outcome import OUTCOMES
-from grading.sandbox import USER_PREFIX, sandbox_problem
+from grading.sandbox import RUN_FOLDER, USER_PREFIX, sandbox_problem
 from tests.assignments.assignment_notebooks import (
     REPO,
     SOLUTIONS,
@@ -101,6 +104,8 @@ def attacks(course: Path, port: int) -> dict[str, list[str]]:
                            f"    open({host_tmp!r}, 'w').write('written by a student')",
                            "except OSError:",
                            "    pass  # the kernel's /tmp is its own: only the host's side can tell",
+                           "open('written-in-its-own-folder.txt', 'w').write('allowed')",
+                           "print('OWN-FOLDER-WRITABLE')",
                            "evidence = []",
                            f"for target in {targets!r}:",
                            "    try:",
@@ -219,12 +224,24 @@ def scores(course: Path, student: str) -> dict[str, float]:
 LAST_TESTS = {grade_id(cell) for cell in cells_where(SOURCE, is_test_cell) if graded_function(cell, FUNCTIONS) == LAST}
 
 
-def sandbox_processes() -> list[psutil.Process]:
-    found = []
-    for process in psutil.process_iter(["username"]):
-        if (process.info.get("username") or "").startswith(USER_PREFIX):
-            found.append(process)
-    return found
+def leftover_processes() -> list[psutil.Process]:
+    """Live processes of sandbox users whose slot no grader holds (other runs may be grading meanwhile)."""
+    idle = set()
+    for lock_path in RUN_FOLDER.glob("slot-*.lock"):
+        descriptor = os.open(lock_path, os.O_RDWR)
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            continue
+        finally:
+            os.close(descriptor)
+        try:
+            idle.add(pwd.getpwnam(f"{USER_PREFIX}{lock_path.stem.split('-')[1]}").pw_uid)
+        except KeyError:
+            pass
+    return [process for process in psutil.process_iter(["uids", "status"])
+            if process.info["uids"] and process.info["uids"].real in idle
+            and process.info["status"] != psutil.STATUS_ZOMBIE]
 
 
 class Listener:
@@ -261,10 +278,11 @@ def sandbox_can_run():
     problem = sandbox_problem()
     assert problem is None, f"the grading sandbox cannot run here: {problem}"
     yield
-    leftovers = sandbox_processes()
+    leftovers = leftover_processes()
     for process in leftovers:
-        process.kill()
-    assert leftovers == [], [process.cmdline() for process in leftovers]
+        with contextlib.suppress(psutil.Error):
+            process.kill()
+    assert leftovers == [], leftovers
 
 
 @pytest.fixture(scope="module")
@@ -356,6 +374,7 @@ def test_a_fork_bomb_is_stopped_at_the_process_limit_and_costs_its_tests(attacke
     outcome, detail = table(done.stdout)["fork_bomb"]
     assert outcome == "too many processes", detail
     assert scores(course, "fork_bomb") == expected_scores(LAST_TESTS)
+    assert leftover_processes() == []  # every process it started ended with its kernel
 
 
 def test_the_attackers_and_the_honest_student_keep_their_points(attacked):
@@ -377,9 +396,27 @@ def test_an_attack_fails_in_the_sandbox_and_works_without_it(attacked, unsandbox
     if attack == "writes_outside":
         assert not any(target.exists() for target in written_targets(sandboxed_course))
         assert all(target.exists() for target in written_targets(open_course))
+        # Its own grading folder it may write, but what it writes there vanishes with its kernel.
+        assert "OWN-FOLDER-WRITABLE" in outputs_text(sandboxed_course, attack)
+        own_file = Path("autograded") / attack / ASSIGNMENT / "written-in-its-own-folder.txt"
+        assert not (sandboxed_course / own_file).exists() and (open_course / own_file).exists()
     if attack == "reaches_network":
         assert sandboxed_course.parent.name not in listener.received
         assert open_course.parent.name in listener.received
+
+
+def test_the_limits_the_guide_states_are_the_courses():
+    from traitlets.config.loader import PyFileConfigLoader
+
+    from grading.sandbox import Sandbox
+
+    sandbox = Sandbox(config=PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config())
+    guide = " ".join((REPO / "docs" / "instructor-guide.md").read_text().split())
+    section = guide.split("## The sandbox for student code", 1)[1].split(" ## ", 1)[0]
+    for stated in (f"{sandbox.memory_mb / 1024:g} GiB of memory", f"{sandbox.cpu_seconds} CPU seconds",
+                   f"{sandbox.processes} processes", f"{sandbox.file_size_mb} MiB per file",
+                   f"{sandbox.output_mb} MiB of output per cell", f'`{sandbox.mode}` (the default)'):
+        assert stated in section, stated
 
 
 # --- Where the sandbox cannot run --------------------------------------------------------------
