@@ -145,11 +145,11 @@ def add_submission(course: Path, assignment: str, student: str, kind: str) -> Pa
     return folder
 
 
-def add_hanging_submission(course: Path, assignment: str, student: str, pid_file: Path) -> Path:
-    """A submission whose kernel writes its process id to ``pid_file``, then ignores interrupts and spins.
+def add_hanging_submission(course: Path, assignment: str, student: str) -> Path:
+    """A submission whose first answer cell ignores interrupts and waits for ever, using no CPU.
 
-    nbgrader's cell timeout cannot stop it (the interrupt is ignored), so every
-    later cell waits out its own timeout too: only a limit on the whole grading ends it.
+    nbgrader's cell timeout cannot stop it (the interrupt is ignored) and no CPU limit
+    is reached: only a limit on the whole grading ends it.
     """
     folder = course / "submitted" / student / assignment
     folder.mkdir(parents=True, exist_ok=True)
@@ -157,11 +157,10 @@ def add_hanging_submission(course: Path, assignment: str, student: str, pid_file
     notebook = read(course / "exercises" / assignment / f"{assignment}.ipynb")
     first_answer = cells_where(notebook, is_answer_cell)[0]
     first_answer.source = "\n".join([
-        "import os, signal",
-        f"open({str(pid_file)!r}, 'w').write(str(os.getpid()))",
+        "import signal, time",
         "signal.signal(signal.SIGINT, signal.SIG_IGN)",
         "while True:",
-        "    pass",
+        "    time.sleep(1)",
     ])
     nbformat.write(notebook, folder / f"{assignment}.ipynb")
     return folder

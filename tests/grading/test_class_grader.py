@@ -12,7 +12,7 @@ it, in the course folder.
 
 from __future__ import annotations
 
-import os
+import contextlib
 import signal
 import subprocess
 import sys
@@ -236,14 +236,24 @@ def test_a_grading_that_runs_over_the_student_limit_is_stopped_with_its_kernel(r
     # Only the limit on the whole grading may stop it, not nbgrader's cell timeout.
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("c.Execute.timeout = 600\n")
-    pid_file = tmp_path / "kernel.pid"
-    add_hanging_submission(course, ASSIGNMENT, "stuck", pid_file)
-    done = class_grader(course, ASSIGNMENT, "--timeout", "20")
-    assert done.returncode == 1, done.stdout + done.stderr
-    outcome, detail = table(done.stdout)["stuck"]
+    add_hanging_submission(course, ASSIGNMENT, "stuck")
+    running = subprocess.Popen(
+        [sys.executable, "-m", "grading.class_grader", ASSIGNMENT, "--timeout", "20"],
+        cwd=course, env=course_environment(course), stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    )
+    # Everything the command starts (workers, kernels, whatever wraps a kernel), as it starts it.
+    seen: dict[int, psutil.Process] = {}
+    while running.poll() is None:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            seen.update((process.pid, process) for process in psutil.Process(running.pid).children(recursive=True))
+        time.sleep(0.2)
+    output = running.stdout.read()
+    assert running.returncode == 1, output
+    outcome, detail = table(output)["stuck"]
     assert outcome == "timed out" and "ran over 20 s and was stopped" in detail
-    kernel = int(pid_file.read_text())
-    assert not psutil.pid_exists(kernel) or psutil.Process(kernel).status() == psutil.STATUS_ZOMBIE
+    assert len(seen) >= 2, "the worker and the kernel it started should have been seen"
+    _, alive = psutil.wait_procs(list(seen.values()), timeout=10)
+    assert alive == [], [process.cmdline() for process in alive]
 
 
 @pytest.mark.parametrize("arguments, message", [
