@@ -234,13 +234,16 @@ def kill_user_processes(uid: int) -> None:
     """Kill every process whose real or effective user is ``uid`` (what a slot's last kernel left behind)."""
     import psutil
 
+    killed = []
     for process in psutil.process_iter(["uids"]):
         uids = process.info.get("uids")
         if uids is not None and uid in (uids.real, uids.effective):
             try:
                 process.kill()
+                killed.append(process)
             except psutil.Error:
                 pass
+    psutil.wait_procs(killed, timeout=5)
 
 
 @dataclass

@@ -18,7 +18,9 @@ assignment 03 and short limits (a 5-second cell timeout, 1280 MiB of memory, 48 
   mapping more memory than allowed. Every attack prints ``ATTACK-SUCCEEDED`` only when it worked.
 
 That the tests can fail is shown by grading the same attackers with ``--no-sandbox``: every
-attack then succeeds. The sandbox needs root; without it these tests fail, they never skip.
+attack then succeeds. The honest student's full points in the faults' run also show that the
+guard works inside the sandbox: a test cell without the guard's signed proof scores 0. The
+sandbox needs root; without it these tests fail, they never skip.
 """
 
 from __future__ import annotations
@@ -239,9 +241,11 @@ def leftover_processes() -> list[psutil.Process]:
             idle.add(pwd.getpwnam(f"{USER_PREFIX}{lock_path.stem.split('-')[1]}").pw_uid)
         except KeyError:
             pass
-    return [process for process in psutil.process_iter(["uids", "status"])
-            if process.info["uids"] and process.info["uids"].real in idle
-            and process.info["status"] != psutil.STATUS_ZOMBIE]
+    found = [process for process in psutil.process_iter(["uids", "status"])
+             if process.info["uids"] and process.info["uids"].real in idle
+             and process.info["status"] != psutil.STATUS_ZOMBIE]
+    _, alive = psutil.wait_procs(found, timeout=5)  # killed a moment ago by a grader that freed its slot
+    return alive
 
 
 class Listener:
@@ -438,6 +442,17 @@ def test_without_root_the_sandbox_says_what_to_do_and_a_required_sandbox_refuses
     warning, mode = automatic.stdout.strip().splitlines()
     assert warning.startswith("WARNING") and "WITHOUT the sandbox" in warning and "needs root" in warning
     assert mode == "off"
+
+    course = new_course("nobody", [])
+    try:
+        hand_in(course, "right", right_answers(course))
+        refused = subprocess.run([*as_nobody, "-m", "grading.class_grader", ASSIGNMENT, "--sandbox"],
+                                 capture_output=True, text=True, env=environment, cwd=course, check=False)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert "the sandbox cannot run" in refused.stderr and "sudo" in refused.stderr and "--no-sandbox" in refused.stderr
+        assert "Traceback" not in refused.stderr and not (course / "autograded").exists()
+    finally:
+        shutil.rmtree(course.parent, ignore_errors=True)
 
 
 def test_the_check_command_creates_the_users_as_root():
