@@ -44,6 +44,8 @@ from grading import kernel_guard
 
 #: The ename of the error output a test cell gets when it cannot be trusted.
 CHANGED_ERROR = "GradingEnvironmentChanged"
+#: The ename when the guard itself failed while checking a test: the instructor's log says so too.
+GUARD_FAILED_ERROR = "GradingGuardFailed"
 _PROOF_LINE = re.compile(rf"^{re.escape(kernel_guard.PROOF_PREFIX)} (\S+) ([0-9a-f]+) (.*)$", re.MULTILINE)
 _PROOF_LINE_END = re.compile(rf"^{re.escape(kernel_guard.PROOF_PREFIX)} .*(\n|$)", re.MULTILINE)
 #: Where nbgrader's exchange is when the configuration does not say.
@@ -276,7 +278,13 @@ class GuardedExecute(Execute):
             return
         reason = verdicts[0] if verdicts else "the test did not reach its end under the grader's watch"
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "?")
-        self.log.warning("Test cell %s scores 0, the grading environment was changed: %s", grade_id, reason)
         cell.outputs = [out for out in outputs if out.output_type != "execute_result"]
+        if reason.startswith("broken: "):
+            self.log.error("Test cell %s could not be checked, the grading guard failed: %s", grade_id, reason)
+            cell.outputs.append(error_output(
+                GUARD_FAILED_ERROR, f"the grader could not check this test, so it cannot count yet ({reason[8:]}); "
+                                    "tell your instructor"))
+            return
+        self.log.warning("Test cell %s scores 0, the grading environment was changed: %s", grade_id, reason)
         cell.outputs.append(error_output(
             CHANGED_ERROR, f"the grading environment was changed by the notebook, so this test cannot count ({reason})"))

@@ -8,22 +8,23 @@ the notebook's first cell, silently, and then talks to it around every test cell
 * **Snapshot.** :func:`install` imports what the test cells import, then records every loaded
   module's namespace (``builtins``, ``math``, ``grading.checks``, numpy, pandas, IPython ...),
   the attributes of their classes, and the shell's and kernel's hooks (``showtraceback``,
-  ``CustomTB``/``custom_exceptions``, AST and input transformers, event callbacks, the
-  message handlers and session).
+  ``CustomTB``/``custom_exceptions``, ``sys.excepthook``, AST and input transformers, event
+  callbacks, the message handlers and the session).
 * **Restore, then check.** Before each test cell the grader sends a request that puts all of
-  it back. When the test cell starts, and again when its last line is reached, the guard
-  compares everything with the snapshot: a difference (a patch made in between, even by the
-  graded function while the test calls it) or a thread started by the notebook fails the test.
+  it back; the guard reads it from the kernel's message, so no input transformer can hide it.
+  When the test cell is compiled, and again when its last line is reached, the guard compares
+  everything with the snapshot: a difference (a patch made in between, even by the graded
+  function while the test calls it) or a thread running the notebook's code fails the test.
 * **Proof.** The last line the grader appends to a test cell asks the guard for a proof: an
   HMAC of a fresh nonce and the verdict, with a key the grader wrote to a file that
-  :func:`install` read and deleted. Only the guard can sign, only when the call comes from the
-  running test cell itself; a test cell with no valid "ok" proof scores 0 (``grading.guard``).
-* **Scrubbing.** While a test cell runs, its source is nowhere a student function can read it:
-  not in ``In``/``_ih`` (the grader runs it with ``store_history=False``), not in the
-  ExecutionInfo IPython hands to hooks and the displayhook, not in the kernel's parent
-  message, not in ``linecache`` (the entry becomes a lazy one that only answers IPython's own
-  traceback display), and its variables live in a function's frame (the body is wrapped in a
-  function that runs at once), not in the notebook's globals.
+  :func:`install` read and deleted. Only the guard can sign, only for the running test cell;
+  a test cell with no valid "ok" proof scores 0 (``grading.guard``).
+* **Privacy.** The test's own code runs, through :func:`run_test`, in a copy of the notebook's
+  globals: its variables never reach the namespace a student function can read. While it
+  runs its source is nowhere a student function can read it: not in ``In``/``_ih`` (the
+  grader runs it with ``store_history=False``), not in the ExecutionInfo IPython hands to
+  hooks and the displayhook, not in the kernel's parent message, not in ``linecache`` (the
+  entry is a lazy one that answers IPython's own traceback display only).
 * **Audit hook.** ``sys.addaudithook`` hooks cannot be removed. This one refuses, while
   student code is on the call stack: frames (``sys._getframe``, ``inspect.currentframe``,
   ``traceback`` walks, ``tb_frame``/``gi_frame``/``cr_frame``, ``f_code``) when the student
@@ -32,9 +33,10 @@ the notebook's first cell, silently, and then talks to it around every test cell
   other processes, sockets, ``ctypes`` and ``sqlite3``; and any path under the course's
   folders that hold answers (the source, release, submitted, autograded and feedback folders,
   the exchange, the gradebook) or a notebook in the student's own grading folder. Paths are
-  resolved with the symlinks followed; a path given as an object (``pathlib.Path``) rather
-  than a ``str`` is refused, since its ``__fspath__`` could name one file to the check and
-  another to ``open``.
+  resolved with their symlinks followed; an ``os`` function given a path object rather than
+  a ``str`` is refused, since its ``__fspath__`` could name one file to the check and another
+  to the call. A refusal is a ``PermissionError`` that says what was refused; the student's
+  traceback shows no line of this module.
 
 All of the guard's state lives in the closure of the audit hook, which nothing in Python can
 reach once it is installed (``gc`` and frames are refused), and the hook only calls functions
@@ -44,10 +46,11 @@ bound when it was made, so patching a module later cannot change what it does. S
 What no in-process guard can promise: code that runs in the same interpreter can, with enough
 effort, outwit any check written in Python. This module closes the attacks the course's
 adversarial suite (``tests/assignments/test_adversarial_submissions.py``) mounts and the
-obvious variants around them; it is not a sandbox. Known gaps: a trusted library that reads
-its caller's frame (``IPython.utils.frame``, ``pandas.eval`` scopes) hands a student the
-test function's local variables; a patch made by a thread or event-loop callback that
-undoes itself before the test's last line is not seen.
+obvious variants around them; it is not a sandbox (``grading.sandbox`` is). Known gaps: a
+trusted library that reads its caller's frame (``IPython.utils.frame``, ``pandas.eval``
+scopes) hands a student the test's local variables; a patch made and undone again by a
+thread that runs library code only, or by an event-loop callback, between two checks is not
+seen.
 """
 
 from __future__ import annotations
@@ -213,7 +216,9 @@ def _make_guard(config: dict, key: bytes, shell):
     _sys_modules, sep = sys.modules, os.sep
     _proof_message, _proof_prefix, _clean = proof_message, PROOF_PREFIX, CLEAN
     _compile, _exec, _eval, _Expr, _Module, _Expression = compile, exec, eval, ast.Expr, ast.Module, ast.Expression
-    _restore_mark, _done_prefix = RESTORE_MARK, DONE_PREFIX
+    _restore_mark, _done_prefix, _guard_failed = RESTORE_MARK, DONE_PREFIX, "the grading guard failed"
+    # An exception raised here shows the student a frame of no file instead of the guard's code.
+    raise_from_nowhere = eval(compile("lambda error: (_ for _ in ()).throw(error)", "<the grader>", "eval"))
     _getframe, _current_frames, _get_ident = sys._getframe, sys._current_frames, _thread.get_ident
     _hmac_digest, _sha256 = _hashlib.hmac_digest, _hashlib.openssl_sha256
     _lstat, _stat, _readlink, _getcwd = os.lstat, os.stat, os.readlink, os.getcwd
@@ -625,7 +630,8 @@ def _make_guard(config: dict, key: bytes, shell):
         if problems:
             scan(True)
             shown = problems[:6] + ([f"and {_len(problems) - 6} more"] if _len(problems) > 6 else [])
-            sign(nonce, "changed: " + "; ".join(shown))
+            broken = _any(problem.startswith(_guard_failed) for problem in problems)
+            sign(nonce, ("broken: " if broken else "changed: ") + "; ".join(shown))
         else:
             sign(nonce, _clean)
 
@@ -650,9 +656,11 @@ def _make_guard(config: dict, key: bytes, shell):
     own_events = {event_cell, event_wrap, event_run, event_done, event_lines}
 
     def refuse(what):
-        raise _PermissionError(f"the grader does not let a notebook {what} while it is graded")
+        __tracebackhide__ = True  # noqa: F841 - IPython leaves the guard's frames out of the student's traceback
+        raise_from_nowhere(_PermissionError(f"the grader does not let a notebook {what} while it is graded"))
 
     def check_paths(event, args):
+        __tracebackhide__ = True  # noqa: F841
         for position in path_events[event]:
             if position >= _len(args):
                 continue
@@ -692,6 +700,7 @@ def _make_guard(config: dict, key: bytes, shell):
     def hook(event, args):
         if event not in watched:  # most events (builtins.id, import, exec ...): nothing to decide
             return
+        __tracebackhide__ = True  # noqa: F841
         if event in own_events:
             try:
                 calls = walk()
@@ -713,7 +722,7 @@ def _make_guard(config: dict, key: bytes, shell):
                     if not student_on_stack(calls) and _type(box) is _list and name in state["sources"]:
                         box.append(state["sources"][name])
             except _Exception as error:  # the guard's own failure fails the test, with the reason
-                state["problems"].append(f"the grading guard failed: {_type(error).__name__}: {error}")
+                state["problems"].append(f"{_guard_failed}: {_type(error).__name__}: {error}")
             return
         if event == "compile":
             source, filename = (args + (None, None))[:2]
@@ -751,7 +760,7 @@ def _make_guard(config: dict, key: bytes, shell):
                 refuse(f"call {event}")
             return
         if event == "sys.addaudithook":
-            raise _RuntimeError("the grader does not let a notebook add audit hooks")
+            raise _RuntimeError("the grader does not let a notebook add audit hooks")  # the hook is not added
         if event in stack_events or event in ctypes_events:
             if student_on_stack(walk()):
                 refuse(f"use {event}")

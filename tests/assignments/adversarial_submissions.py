@@ -1,12 +1,15 @@
 """Adversarial submissions, built for any assignment from its source notebook: what a student who games the tests hands in.
 
 Each :class:`Attack` turns the student version into a cheating notebook the way a student
-would write one: plain code in the answer cells (or a test cell deleted or edited). Half of
-the functions, every other one in the notebook's order, are *attacked*: they return a wrong
-answer of the right type (the model solution's answer, perturbed), a lying object, or an
-answer read from somewhere it must not be read; the other half are solved honestly. So an
-attack succeeds exactly when an attacked function's test cell earns points, and the honest
-half shows that grading under the guard still gives every point it should.
+would write one: plain code in the answer cells (or a test cell deleted or edited). About
+half of the functions (every other one in the notebook's order, and at least one text and
+one pandas answer where there are some) are *attacked*: they return a wrong answer of the
+right type (the model solution's answer, perturbed), a lying object, or an answer read from
+somewhere it must not be read; the others are solved honestly.
+
+The yardstick is :func:`wrong_answers`, the same notebook without the attack: the same
+wrong answers, nothing else. An attack gains points exactly where it scores more than that;
+and where that honest half earns full points, grading under the guard must give them too.
 
 The attack code lives in :data:`PRELUDE` (helpers the first answer cell defines) and in the
 bodies built below; it is what a student would paste, not a simulation of it.
@@ -241,14 +244,26 @@ class Plan:
     def cells_of(self, functions) -> set[str]:
         return {name for function in functions for name in self.tests[function]}
 
+    @property
+    def attacked(self) -> list[str]:
+        """The functions every attack attacks: every other one, and a text and a pandas answer if there are some."""
+        chosen = set(self.functions[::2])
+        for kind in (self.text_functions, self.pandas_functions):
+            if kind and not chosen & set(kind):
+                chosen.add(kind[0])
+        return [name for name in self.functions if name in chosen]
+
+    @property
+    def honest(self) -> list[str]:
+        return [name for name in self.functions if name not in self.attacked]
+
 
 @dataclass
 class Submission:
-    """An attack's notebook, the test cells it attacks (expected 0) and those it answers honestly (full points)."""
+    """An attack's notebook and the functions it attacks."""
 
     notebook: object
-    attacked: set[str]
-    honest: set[str]
+    attacked: list[str]
 
 
 @dataclass(frozen=True)
@@ -313,10 +328,10 @@ def build_notebook(plan: Plan, bodies: dict[str, list[str]], prelude: str = "", 
     return notebook
 
 
-def submission(plan: Plan, attacked: list[str], body: Callable[[str], list[str]], extra: str = "") -> Submission:
-    notebook = build_notebook(plan, {name: body(name) for name in attacked}, extra=extra)
-    honest = [name for name in plan.functions if name not in attacked]
-    return Submission(notebook, plan.cells_of(attacked), plan.cells_of(honest))
+def submission(plan: Plan, body: Callable[[str], list[str]], extra: str = "") -> Submission:
+    """The plan's attacked functions given ``body(name)``, the others solved, ``extra`` up front."""
+    notebook = build_notebook(plan, {name: body(name) for name in plan.attacked}, extra=extra)
+    return Submission(notebook, plan.attacked)
 
 
 def wrong_body(name: str) -> list[str]:
@@ -536,24 +551,31 @@ READ_GRADEBOOK = textwrap.dedent('''
 ''')
 
 
+def wrong_answers(plan: Plan) -> Submission:
+    """The yardstick: the attacked functions answer wrongly, with no attack at all."""
+    return submission(plan, wrong_body)
+
+
 def lying_eq(plan: Plan) -> Submission:
-    return submission(plan, plan.functions[::2], lambda name: ["return _Always()"])
+    return submission(plan, lambda name: ["return _Always()"])
 
 
 def lying_float(plan: Plan) -> Submission:
-    return submission(plan, plan.functions[::2], lambda name: [
+    return submission(plan, lambda name: [
         _forward_arguments(), f"return _LyingFloat(_number(_wrong(_call(_model_{name}, _arguments))))"])
 
 
-def lying_str(plan: Plan) -> Submission | None:
-    if not plan.text_functions:
-        return None
-    return submission(plan, plan.text_functions, lambda name: [
-        _forward_arguments(), f"return _LyingStr(str(_wrong(_call(_model_{name}, _arguments))))"])
+def lying_str(plan: Plan) -> Submission:
+    """A lying str from the text answers; the other attacked functions answer wrongly."""
+    def body(name: str) -> list[str]:
+        if name not in plan.text_functions:
+            return wrong_body(name)
+        return [_forward_arguments(), f"return _LyingStr(str(_wrong(_call(_model_{name}, _arguments))))"]
+    return submission(plan, body)
 
 
-def patched(extra: str, targets=lambda plan: plan.functions[::2]) -> Callable[[Plan], Submission]:
-    return lambda plan: submission(plan, targets(plan), wrong_body, extra=extra)
+def patched(extra: str) -> Callable[[Plan], Submission]:
+    return lambda plan: submission(plan, wrong_body, extra=extra)
 
 
 PATCH_DURING_TEST = textwrap.dedent('''
@@ -570,33 +592,31 @@ PATCH_DURING_TEST = textwrap.dedent('''
 
 
 def patched_during_test(plan: Plan) -> Submission:
-    return submission(plan, plan.functions[::2], lambda name: ["_patch_the_checks()"] + wrong_body(name),
-                      extra=PATCH_DURING_TEST)
+    return submission(plan, lambda name: ["_patch_the_checks()"] + wrong_body(name), extra=PATCH_DURING_TEST)
 
 
 def hidden_failures(plan: Plan) -> Submission:
     def body(name: str) -> list[str]:
         return ["_claim_the_points()"] + wrong_body(name)
-    return submission(plan, plan.functions[::2], body, extra=PATCH_DISPLAY)
+    return submission(plan, body, extra=PATCH_DISPLAY)
 
 
 def reader(helper: str, call: str) -> Callable[[Plan], Submission]:
     def build(plan: Plan) -> Submission:
-        return submission(plan, plan.functions[::2], lambda name: [
+        return submission(plan, lambda name: [
             _forward_arguments(), f"return {call}({name!r}, _model_{name}, _arguments)"], extra=helper)
     return build
 
 
 def read_source(plan: Plan) -> Submission:
-    return submission(plan, plan.functions[::2], lambda name: [
+    return submission(plan, lambda name: [
         _forward_arguments(),
         f"return _first_answer(_test_sources(), {name!r}, _model_{name}, _arguments, globals())"], extra=READ_SOURCE)
 
 
 def deleted_tests(plan: Plan) -> Submission:
-    attacked = plan.functions[::2]
-    built = submission(plan, attacked, wrong_body)
-    gone = plan.cells_of(attacked)
+    built = submission(plan, wrong_body)
+    gone = plan.cells_of(plan.attacked)
     built.notebook.cells = [cell for cell in built.notebook.cells if not (is_test_cell(cell) and grade_id(cell) in gone)]
     return built
 
@@ -615,9 +635,8 @@ def without_asserts(source: str) -> str:
 
 
 def edited_tests(plan: Plan) -> Submission:
-    attacked = plan.functions[::2]
-    built = submission(plan, attacked, wrong_body)
-    edited = plan.cells_of(attacked)
+    built = submission(plan, wrong_body)
+    edited = plan.cells_of(plan.attacked)
     for cell in built.notebook.cells:
         if is_test_cell(cell) and grade_id(cell) in edited:
             cell.source = without_asserts(cell.source)
@@ -634,7 +653,7 @@ ATTACKS: tuple[Attack, ...] = (
            patched(PATCH_BUILTINS)),
     Attack("patched_isclose", "math.isclose patched to say yes, and wrong answers", patched(PATCH_ISCLOSE)),
     Attack("patched_pandas", "numpy's and pandas' testing helpers and equals patched, and wrong pandas answers",
-           patched(PATCH_PANDAS, targets=lambda plan: plan.pandas_functions or plan.functions[::2])),
+           patched(PATCH_PANDAS)),
     Attack("patched_during_test", "math.isclose and grading.checks patched by the graded function itself, while "
                                   "the test runs", patched_during_test),
     Attack("hidden_failures", "IPython's traceback display patched to hide errors and clear them, and a fake "
@@ -656,16 +675,20 @@ ATTACKS: tuple[Attack, ...] = (
 )
 
 
+#: The student who answers the attacked functions wrongly without attacking: the yardstick.
+BASELINE = "wrong_answers"
+
+
 def applies(attack: Attack, source) -> bool:
     """Whether ``attack`` has something to attack in the assignment (lying_str needs a text answer)."""
     return attack.name != "lying_str" or bool(Plan.of(source).text_functions)
 
 
 def attacks_for(plan: Plan, names=None) -> dict[str, Submission]:
-    """The attacks (all, or those named) that apply to the assignment, built: attack name -> submission."""
+    """The yardstick and the attacks (all, or those named) that apply to the assignment: student -> submission."""
     chosen = [attack for attack in ATTACKS if names is None or attack.name in names]
-    built = {attack.name: attack.build(plan) for attack in chosen if applies(attack, plan.source)}
-    return {name: value for name, value in built.items() if value is not None}
+    return {BASELINE: wrong_answers(plan), **{attack.name: attack.build(plan) for attack in chosen
+                                              if applies(attack, plan.source)}}
 
 
 # --- A demo assignment whose tests plain nbgrader cannot defend ----------------------------------

@@ -18,13 +18,22 @@ import pytest
 from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import Execute
 from traitlets.config.loader import PyFileConfigLoader
+from traitlets.utils.importstring import import_item
+
+from grading.guard import GuardedExecute
 
 from tests.assignments.assignment_notebooks import REPO, read
 
-#: nbgrader's own Execute preprocessor, which the course's configuration replaces by the guarded one.
+#: nbgrader's own Execute preprocessor, which the course's configuration replaces by a guarded one.
 PLAIN_EXECUTE = "nbgrader.preprocessors.Execute"
-GUARDED_EXECUTE = "grading.guard.GuardedExecute"
+
+
+def runs_cells(step) -> bool:
+    """Whether an autograde step (a class or its dotted name) is the one that executes the notebook."""
+    kind = import_item(step) if isinstance(step, str) else step
+    return isinstance(kind, type) and issubclass(kind, Execute)
 
 
 def course_config(course: Path) -> str:
@@ -50,17 +59,26 @@ def succeeded(result: dict) -> None:
 
 
 class TemporaryCourse:
-    """A course folder with the repository's nbgrader configuration; ``guarded=False`` grades with plain nbgrader."""
+    """A course folder with the repository's nbgrader configuration.
 
-    def __init__(self, root: Path, guarded: bool = True):
+    ``guarded=False`` grades with nbgrader's own Execute instead of the course's guarded one;
+    ``sandbox`` is the course's ``Sandbox.mode`` ("off" unless a test asks for it).
+    """
+
+    def __init__(self, root: Path, guarded: bool = True, sandbox: str = "off"):
         self.root = root
         (root / "nbgrader_config.py").write_text(course_config(root))
         with self.environment():
             self.config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+        # The guard alone must hold against the attacks; the sandbox around it has tests of its own.
+        self.config.Sandbox.mode = sandbox
         steps = list(self.config.Autograde.autograde_preprocessors)
-        assert GUARDED_EXECUTE in steps, f"the course's autograde does not run {GUARDED_EXECUTE}: {steps}"
+        executes = [step for step in steps if runs_cells(step)]
+        guarded_steps = [step for step in executes
+                         if issubclass(import_item(step) if isinstance(step, str) else step, GuardedExecute)]
+        assert len(executes) == 1 and guarded_steps, f"the course's autograde does not run the tests guarded: {steps}"
         if not guarded:
-            self.config.Autograde.autograde_preprocessors = [PLAIN_EXECUTE if step == GUARDED_EXECUTE else step
+            self.config.Autograde.autograde_preprocessors = [PLAIN_EXECUTE if runs_cells(step) else step
                                                              for step in steps]
 
     @contextlib.contextmanager

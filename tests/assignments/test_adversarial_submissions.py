@@ -2,15 +2,17 @@
 
 For each assignment in solutions/ (one class per assignment, so ``--dist loadscope`` spreads
 them), one temporary course holds one student per attack of
-:mod:`tests.assignments.adversarial_submissions`, graded by the course's own configuration,
-with the grading guard. Each attack must score 0 on every test cell of the functions it
-attacks and full points on the functions it answers honestly: the first shows the attack
-fails, the second that the guard grades honest work as nbgrader would.
+:mod:`tests.assignments.adversarial_submissions`, graded by the course's own configuration
+(the grading guard; the sandbox, tested on its own, is off), and a yardstick student who
+gives the same wrong answers without attacking. No attack may score more than the yardstick
+on any test cell, and where the yardstick's honest answers earn every point the attack's
+must too: the first shows the attack fails, the second that grading under the guard gives
+honest work every point nbgrader would.
 
 That the attacks are real is shown on a small demo assignment whose tests plain nbgrader
 cannot defend (:func:`tests.assignments.adversarial_submissions.demo_assignment`): graded with
-nbgrader's own Execute, every attack the guard is there for scores points; graded with the
-guard, it scores none.
+nbgrader's own Execute, every attack the guard is there for scores more than the yardstick;
+graded with the guard, none does.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import re
 
 import pytest
 
-from tests.assignments.adversarial_submissions import ATTACKS, Plan, applies, attacks_for, demo_assignment
+from tests.assignments.adversarial_submissions import ATTACKS, BASELINE, Plan, applies, attacks_for, demo_assignment
 from tests.assignments.assignment_notebooks import (
     REPO,
     SOLUTIONS,
@@ -41,7 +43,7 @@ DEMO = "00-demo-attacks"
 
 
 def grade_all(course: TemporaryCourse, assignment: str, source, attacks=None) -> tuple[Plan, dict, dict]:
-    """Release ``assignment``, submit one student per attack, autograde them all; plan, submissions, scores."""
+    """Release ``assignment``, submit the yardstick and one student per attack, autograde them all."""
     released = course.generate(assignment)
     plan = Plan.of(source, released)
     submissions = attacks_for(plan, attacks)
@@ -52,6 +54,21 @@ def grade_all(course: TemporaryCourse, assignment: str, source, attacks=None) ->
     return plan, submissions, scores
 
 
+def full_points(source) -> dict[str, float]:
+    """Each test cell's points."""
+    return {grade_id(cell): points(cell) for cell in cells_where(source, is_test_cell)}
+
+
+def gains(scores: dict, student: str, source) -> dict[str, float]:
+    """The test cells where ``student`` scored more than the yardstick, and by how much."""
+    return {cell: scores[student][cell] - scores[BASELINE][cell] for cell in full_points(source)
+            if scores[student][cell] > scores[BASELINE][cell]}
+
+
+def errors(cell) -> list[str]:
+    return [f"{out.ename}: {out.evalue}" for out in cell.get("outputs", []) if out.output_type == "error"]
+
+
 @pytest.fixture(scope="class")
 def source(request):
     return read(SOLUTIONS / request.cls.assignment / f"{request.cls.assignment}.ipynb")
@@ -59,19 +76,11 @@ def source(request):
 
 @pytest.fixture(scope="class")
 def graded(request, tmp_path_factory, source):
-    """The assignment's temporary course after every attack was submitted and autograded under the guard."""
+    """The assignment's temporary course after the yardstick and every attack were autograded."""
     course = TemporaryCourse(tmp_path_factory.mktemp("attacks"))
     course.copy_source(request.cls.assignment, SOLUTIONS / request.cls.assignment)
     plan, submissions, scores = grade_all(course, request.cls.assignment, source)
     return course, plan, submissions, scores
-
-
-def max_points(source) -> dict[str, float]:
-    return {grade_id(cell): points(cell) for cell in cells_where(source, is_test_cell)}
-
-
-def errors(cell) -> list[str]:
-    return [f"{out.ename}: {out.evalue}" for out in cell.get("outputs", []) if out.output_type == "error"]
 
 
 def pytest_generate_tests(metafunc):
@@ -88,18 +97,23 @@ class AdversarialGrading:
 
     def test_every_attack_that_applies_was_graded(self, graded):
         _, _, submissions, _ = graded
-        assert sorted(submissions) == sorted(self.attacks)
+        assert sorted(submissions) == sorted([BASELINE, *self.attacks])
 
-    def test_the_attack_scores_nothing_on_what_it_attacks(self, graded, attack):
-        _, _, submissions, scores = graded
-        earned = {cell: scores[attack][cell] for cell in submissions[attack].attacked}
-        assert submissions[attack].attacked, f"{attack} attacks no test cell of {self.assignment}"
-        assert earned == dict.fromkeys(earned, 0.0), f"{attack} earned points on the cells it attacks"
+    def test_the_wrong_answers_leave_points_to_win(self, graded, source):
+        _, plan, _, scores = graded
+        lost = {cell for cell, full in full_points(source).items() if scores[BASELINE][cell] < full}
+        assert lost & plan.cells_of(plan.attacked)
+
+    def test_the_attack_gains_nothing(self, graded, source, attack):
+        _, _, _, scores = graded
+        assert gains(scores, attack, source) == {}
 
     def test_the_honest_answers_beside_the_attack_keep_every_point(self, graded, source, attack):
-        _, _, submissions, scores = graded
-        expected = {cell: max_points(source)[cell] for cell in submissions[attack].honest}
-        assert {cell: scores[attack][cell] for cell in expected} == expected
+        _, plan, _, scores = graded
+        honest = {cell: full for cell, full in full_points(source).items()
+                  if cell in plan.cells_of(plan.honest) and scores[BASELINE][cell] == full}
+        assert honest, "no honest answer earns its points: nothing shows that honest work is still graded"
+        assert {cell: scores[attack][cell] for cell in honest} == honest
 
     def test_the_attack_code_itself_runs_without_an_error(self, graded):
         course, _, submissions, _ = graded
@@ -108,13 +122,18 @@ class AdversarialGrading:
             failed = {grade_id(cell): errors(cell) for cell in cells_where(graded_notebook, is_answer_cell)}
             assert {name: found for name, found in failed.items() if found} == {}, student
 
-    def test_a_test_cell_restored_by_nbgrader_runs_its_own_asserts(self, graded):
-        course, _, submissions, _ = graded
-        for student in ("deleted_tests", "edited_tests"):
-            graded_notebook = course.graded_notebook(self.assignment, student)
-            for cell in cells_where(graded_notebook, is_test_cell):
-                if grade_id(cell) in submissions[student].attacked:
-                    assert "assert" in cell.source and errors(cell), (student, grade_id(cell))
+    def test_edited_test_cells_are_graded_as_the_source_has_them(self, graded, source):
+        course, plan, _, _ = graded
+        original = {grade_id(cell): cell.source for cell in cells_where(source, is_test_cell)}
+        graded_notebook = course.graded_notebook(self.assignment, "edited_tests")
+        edited = {grade_id(cell): cell.source for cell in cells_where(graded_notebook, is_test_cell)
+                  if grade_id(cell) in plan.cells_of(plan.attacked)}
+        assert edited == {name: text for name, text in original.items() if name in edited} and edited
+
+    def test_deleted_test_cells_score_nothing(self, graded):
+        _, plan, _, scores = graded
+        deleted = plan.cells_of(plan.attacked)
+        assert {cell: scores["deleted_tests"][cell] for cell in deleted} == dict.fromkeys(deleted, 0.0)
 
 
 # One class per assignment, so that --dist loadscope spreads them over the workers.
@@ -142,7 +161,7 @@ def demo():
 
 @pytest.fixture(scope="module")
 def plain(tmp_path_factory, demo):
-    """The demo assignment, every attack graded by plain nbgrader."""
+    """The demo assignment, the yardstick and every attack graded by nbgrader's own Execute."""
     course = TemporaryCourse(tmp_path_factory.mktemp("plain"), guarded=False)
     course.add_source(DEMO, demo)
     return grade_all(course, DEMO, demo)
@@ -150,30 +169,29 @@ def plain(tmp_path_factory, demo):
 
 @pytest.fixture(scope="module")
 def guarded(tmp_path_factory, demo):
-    """The demo assignment, the attacks the guard is there for graded with it."""
+    """The demo assignment, the yardstick and the attacks the guard is there for, graded with it."""
     course = TemporaryCourse(tmp_path_factory.mktemp("guarded"))
     course.add_source(DEMO, demo)
     return grade_all(course, DEMO, demo, [attack.name for attack in ATTACKS if attack.needs_the_guard])
 
 
 class TestTheAttacksAreReal:
-    """On the demo assignment, plain nbgrader loses to every attack the guard is there for; the guard does not."""
+    """On the demo assignment plain nbgrader loses to every attack but deleting or editing a test cell; the guard does not."""
 
     @pytest.mark.parametrize("name", [attack.name for attack in ATTACKS if attack.beats_plain_nbgrader])
-    def test_plain_nbgrader_gives_the_attack_points(self, plain, name):
-        _, submissions, scores = plain
-        assert sum(scores[name][cell] for cell in submissions[name].attacked) > 0
+    def test_plain_nbgrader_gives_the_attack_points(self, plain, demo, name):
+        _, _, scores = plain
+        assert gains(scores, name, demo)
 
     @pytest.mark.parametrize("name", [attack.name for attack in ATTACKS if attack.needs_the_guard])
-    def test_the_guard_gives_the_same_attack_nothing(self, guarded, name):
-        _, submissions, scores = guarded
-        earned = {cell: scores[name][cell] for cell in submissions[name].attacked}
-        assert earned == dict.fromkeys(earned, 0.0)
+    def test_the_guard_gives_the_same_attack_nothing(self, guarded, demo, name):
+        _, _, scores = guarded
+        assert gains(scores, name, demo) == {}
 
     @pytest.mark.parametrize("name", ["deleted_tests", "edited_tests"])
-    def test_nbgrader_itself_restores_deleted_and_edited_test_cells(self, plain, name):
-        _, submissions, scores = plain
+    def test_nbgrader_itself_grades_deleted_and_edited_test_cells(self, plain, demo, name):
+        plan, submissions, scores = plain
         submitted = {grade_id(cell): cell.source for cell in cells_where(submissions[name].notebook, is_test_cell)}
-        for cell in submissions[name].attacked:
-            assert cell not in submitted or "assert" not in submitted[cell]
-            assert scores[name][cell] == 0
+        attacked = plan.cells_of(plan.attacked)
+        assert all(cell not in submitted or "assert" not in submitted[cell] for cell in attacked)
+        assert gains(scores, name, demo) == {}
