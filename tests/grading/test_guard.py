@@ -149,23 +149,25 @@ LEGIT_PROBES = {
     "dataclass": "import dataclasses\n@dataclasses.dataclass\nclass Rate:\n    value: float\nRate(2.0)",
 }
 RAISES = "def divide(income, hours):\n    return income / hours\n\ndivide(100, 0)\n"
+REFUSED = "def peek():\n    return open('../../../solutions/a/a.ipynb').read()\n\npeek()\n"
 
 
 @pytest.fixture(scope="module")
 def probes(course):
     """Each probe's verdict (ALLOWED, REFUSED or FAILED ...), with and without the guard."""
     cells = [new_code_cell(probe(name, code)) for name, code in {**ATTACK_PROBES, **LEGIT_PROBES}.items()]
-    cells.append(new_code_cell(RAISES))
+    cells += [new_code_cell(RAISES), new_code_cell(REFUSED)]
     found = {}
     for guarded in (True, False):
         executed = execute(cells, course, guarded)
         verdicts = {}
-        for cell in executed.cells[:-1]:
+        for cell in executed.cells[:-2]:
             printed = "".join(out.get("text", "") for out in cell.outputs if out.output_type == "stream")
             for line in printed.splitlines():
                 name, _, verdict = line.partition(" ")
                 verdicts[name] = verdict
-        verdicts["traceback"] = text_of(executed.cells[-1])
+        verdicts["traceback"] = text_of(executed.cells[-2])
+        verdicts["refusal"] = text_of(executed.cells[-1])
         found[guarded] = verdicts
         (course / OWN / "answers").unlink(missing_ok=True)
     return found
@@ -190,6 +192,14 @@ def test_libraries_and_the_students_own_files_still_work_under_the_guard(probes,
 def test_ipython_still_shows_a_traceback_with_the_failing_line(probes):
     shown = probes[True]["traceback"]
     assert "ZeroDivisionError" in shown and "return income / hours" in shown and "divide(100, 0)" in shown
+
+
+def test_a_refusal_tells_the_student_what_without_showing_the_graders_code(probes):
+    shown = probes[True]["refusal"]
+    assert "PermissionError: the grader does not let a notebook use '../../../solutions/a/a.ipynb'" in shown
+    assert "open('../../../solutions/a/a.ipynb')" in shown
+    assert "kernel_guard" not in shown and "refuse(" not in shown and "hook(" not in shown
+    assert SECRET in probes[False]["refusal"]
 
 
 # --- Test cells: patched, hidden, forged, read ---------------------------------------------------
