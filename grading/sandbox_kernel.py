@@ -225,9 +225,12 @@ class SandboxKernelManager(AsyncKernelManager):
                                      " grade in the course's autograded folder, as nbgrader does")
         if self._log is None:
             # Beside the slot's folder, not in it: the kernel's user owns that folder, not this file.
-            self._log = open(self.slot.folder.with_suffix(".log"), "w+b")  # noqa: SIM115 - closed with the slot
-        self._log.seek(0)
-        self._log.truncate()
+            # Appending: the kernel's stdout shares this file's offset, which reading it moves.
+            flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC
+            descriptor = os.open(self.slot.folder.with_suffix(".log"), flags, 0o600)
+            os.fchmod(descriptor, 0o600)
+            self._log = os.fdopen(descriptor, "a+b")
+        self._log.truncate(0)
         kw.update(stdout=self._log, stderr=self._log, cwd="/", env={"PATH": plan["env"]["PATH"]})
         command = [_tool("unshare"), "--net", "--pid", "--fork", "--mount", "--mount-proc", "--kill-child", "--",
                    sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(plan), "--", *kernel_cmd]
@@ -268,19 +271,6 @@ class SandboxKernelManager(AsyncKernelManager):
             if uids is not None and uids.real == self.slot.uid:
                 found.append(process)
         return found
-
-    def kernel_pid(self) -> int | None:
-        """The host's process id of the kernel itself (the child of ``unshare``)."""
-        import psutil
-
-        process = getattr(self.provisioner, "process", None)
-        if process is None:
-            return None
-        try:
-            children = psutil.Process(process.pid).children()
-        except psutil.Error:
-            return None
-        return children[0].pid if children else None
 
     # --- The guard's hand-over -----------------------------------------------------------
     def hand_over_guard_config(self, code: str) -> str:
