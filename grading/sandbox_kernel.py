@@ -40,8 +40,11 @@ LAUNCHER = Path(__file__).with_name("sandbox_launch.py")
 LAUNCH_FAILED = 97
 #: Seconds of CPU a kernel gets past its soft limit (SIGXCPU) before the hard one kills it.
 CPU_GRACE_S = 5
-#: Variables of the grader's environment the kernel keeps (locale, time zone, extra import paths).
-KEPT_VARIABLES = ("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "TZ", "PYTHONPATH")
+#: Variables of the grader's environment the kernel keeps (locale, time zone, extra import paths, and
+#: nbgrader's NBGRADER_EXECUTION, which tells the notebook's self-check that it is being graded).
+KEPT_VARIABLES = (
+    "LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_NUMERIC", "LC_TIME", "TZ", "PYTHONPATH", "NBGRADER_EXECUTION",
+)
 #: Folders every user may write to: the kernel gets empty private ones, with this mode.
 PRIVATE_FOLDERS = (("/tmp", 0o1777), ("/var/tmp", 0o1777), ("/dev/shm", 0o1777), ("/run", 0o755))
 #: The course's own packages a kernel imports (the grading guard, the checks, the calculators' models).
