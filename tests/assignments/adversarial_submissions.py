@@ -271,7 +271,7 @@ class Attack:
     name: str
     #: What the attack does, as a student would put it.
     what: str
-    build: Callable[[Plan], Submission | None]
+    build: Callable[[Plan], Submission]
     #: False for the attacks nbgrader itself defeats (its checksums put test cells back).
     beats_plain_nbgrader: bool = True
     #: False for the attacks that the test cells' own type checks (grading.checks) or nbgrader defeat.
@@ -300,11 +300,11 @@ def _forward_arguments() -> str:
     return "_arguments = dict(locals())"
 
 
-def build_notebook(plan: Plan, bodies: dict[str, list[str]], prelude: str = "", extra: str = "") -> object:
+def build_notebook(plan: Plan, bodies: dict[str, list[str]], extra: str = "") -> object:
     """The student version with attacked functions given ``bodies``, the others solved, the attack code up front.
 
-    ``prelude`` and ``extra`` (attack-specific code) go at the top of the first answer cell;
-    each attacked function's answer cell defines its model as ``_model_<name>`` first.
+    :data:`PRELUDE` and ``extra`` (attack-specific code) go at the top of the first answer
+    cell; each attacked function's answer cell defines its model as ``_model_<name>`` first.
     """
     answers = _answers(plan.source)
     notebook = copy.deepcopy(plan.released)
@@ -315,7 +315,7 @@ def build_notebook(plan: Plan, bodies: dict[str, list[str]], prelude: str = "", 
             name = function_name(cell)
             parts = []
             if first:
-                parts += [PRELUDE, prelude, extra]
+                parts += [PRELUDE, extra]
                 first = False
             if name in bodies:
                 parts.append(model_source(answer, name))

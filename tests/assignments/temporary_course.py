@@ -115,6 +115,12 @@ class TemporaryCourse:
         with self.environment():
             succeeded(self.api().autograde(assignment, student))
 
+    def feedback(self, assignment: str, student: str) -> str:
+        """The student's feedback page, generated now."""
+        with self.environment():
+            succeeded(self.api().generate_feedback(assignment, student))
+        return (self.root / "feedback" / student / assignment / f"{assignment}.html").read_text()
+
     def scores(self, assignment: str, student: str) -> dict[str, float]:
         """The student's score for each grade cell, as the gradebook holds it."""
         with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:

@@ -27,8 +27,11 @@ from tests.assignments.assignment_notebooks import (
     SOLUTIONS,
     cells_where,
     grade_id,
+    hidden_test_secrets,
+    html_text,
     is_answer_cell,
     is_test_cell,
+    leaks,
     points,
     read,
 )
@@ -129,6 +132,17 @@ class AdversarialGrading:
         edited = {grade_id(cell): cell.source for cell in cells_where(graded_notebook, is_test_cell)
                   if grade_id(cell) in plan.cells_of(plan.attacked)}
         assert edited == {name: text for name, text in original.items() if name in edited} and edited
+
+    @pytest.mark.parametrize("student", ["patched_during_test", "read_test_source"])
+    def test_feedback_names_the_failures_and_shows_no_hidden_test(self, graded, source, student):
+        course, _, _, scores = graded
+        page = " ".join(html_text(course.feedback(self.assignment, student)).split())
+        assert leaks(hidden_test_secrets(source), page) == []
+        assert f"Score: {float(sum(scores[student][cell] for cell in full_points(source)))}" in page
+        graded_notebook = course.graded_notebook(self.assignment, student)
+        for cell in cells_where(graded_notebook, is_test_cell):
+            for failure in errors(cell):
+                assert " ".join(failure.split())[:60] in page, (grade_id(cell), failure)
 
     def test_deleted_test_cells_score_nothing(self, graded):
         _, plan, _, scores = graded
