@@ -87,6 +87,33 @@ def _within(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip("/") + "/")
 
 
+_kernel_package_cache: dict[str, frozenset[str]] = {}
+
+
+def kernel_package_locations() -> frozenset[str]:
+    """Where a Python started outside the course folder finds the course's packages: the kernel's view.
+
+    The grader itself may import them from the course folder it runs in, while the kernel, which
+    runs elsewhere, follows the editable install to the repository: both must be put back.
+    Asked once per process, of a fresh interpreter started in ``/``.
+    """
+    if "locations" not in _kernel_package_cache:
+        import subprocess
+
+        code = ("import importlib.util, sys\n"
+                "for name in sys.argv[1:]:\n"
+                "    spec = importlib.util.find_spec(name)\n"
+                "    print('\\n'.join(spec.submodule_search_locations or []) if spec else '')\n")
+        try:
+            done = subprocess.run([sys.executable, "-c", code, *COURSE_PACKAGES], cwd="/", capture_output=True,
+                                  text=True, timeout=120, check=False)
+            found = frozenset(line for line in done.stdout.splitlines() if line.strip())
+        except (OSError, subprocess.TimeoutExpired):
+            found = frozenset()
+        _kernel_package_cache["locations"] = found
+    return _kernel_package_cache["locations"]
+
+
 def runtime_paths(hidden: list[str]) -> list[str]:
     """The folders the kernel runs from: Python, the virtual environment, the course's packages.
 
@@ -101,6 +128,7 @@ def runtime_paths(hidden: list[str]) -> list[str]:
         spec = importlib.util.find_spec(package)
         if spec is not None and spec.submodule_search_locations:
             candidates |= set(spec.submodule_search_locations)
+    candidates |= kernel_package_locations()
     resolved = sorted({os.path.realpath(path) for path in candidates if os.path.isdir(path)})
     present = [secret for secret in hidden if os.path.lexists(secret)]
     safe = [path for path in resolved if not any(_within(secret, path) for secret in present)]
