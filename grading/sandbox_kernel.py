@@ -263,7 +263,9 @@ class SandboxKernelManager(AsyncKernelManager):
             self._log = os.fdopen(descriptor, "a+b")
         self._log.truncate(0)
         kw.update(stdout=self._log, stderr=self._log, cwd="/", env={"PATH": plan["env"]["PATH"]})
-        command = [_tool("unshare"), "--net", "--pid", "--fork", "--mount", "--mount-proc", "--kill-child", "--",
+        # --pdeathsig: a grader killed outright (SIGKILL) takes unshare, and so the kernel, with it.
+        command = [_tool("setpriv"), "--pdeathsig", "KILL", "--",
+                   _tool("unshare"), "--net", "--pid", "--fork", "--mount", "--mount-proc", "--kill-child", "--",
                    sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(plan), "--", *kernel_cmd]
         await super()._async_launch_kernel(command, **kw)
 

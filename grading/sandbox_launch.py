@@ -155,7 +155,9 @@ def launch(plan, kernel_argv):
     set_limits(plan["limits"])
     os.umask(0o077)
     command = [plan["setpriv"], f"--reuid={plan['uid']}", f"--regid={plan['gid']}", "--clear-groups",
-               "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all", "--", *kernel_argv]
+               "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
+               # Changing the user clears unshare's --kill-child request; set it again as that user.
+               "--pdeathsig", "KILL", "--", *kernel_argv]
     os.execve(plan["setpriv"], command, plan["env"])
 
 
