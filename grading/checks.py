@@ -41,12 +41,16 @@ ABSOLUTE_TOLERANCE = 1e-9
 def _type_name(value) -> str:
     """The type's name as a student would look it up: ``str``, ``Liar``, ``numpy.bool``, ``pandas.Series``.
 
-    Built-in types and classes of the notebook itself go by their bare name; a library's type
-    carries its package, so NumPy's ``bool`` is not mistaken for Python's.
+    Built-in types and classes of the notebook itself (``__main__``) go by their bare name; any
+    other type carries its package, so NumPy's ``bool`` is not mistaken for Python's.
+
+    >>> import numpy
+    >>> _type_name(2.5), _type_name(numpy.float64(2.5)), _type_name(_fail)
+    ('float', 'numpy.float64', 'function')
     """
     kind = type(value)
     package = str(kind.__module__).split(".")[0]
-    if package in ("builtins", "__main__", "grading"):
+    if package in ("builtins", "__main__"):
         return kind.__qualname__
     return f"{package}.{kind.__qualname__}"
 
@@ -68,6 +72,7 @@ def number(value, what: str = "the answer") -> float:
     """``value`` as a plain float, if it is a plain int or float; otherwise an AssertionError.
 
     >>> class Liar(float):
+    ...     __module__ = "__main__"  # defined in the notebook, as a student's class is
     ...     def __eq__(self, other):
     ...         return True
     >>> number(Liar(1.0), "hourly_value")
@@ -131,6 +136,7 @@ def text(value, what: str = "the answer") -> str:
     """``value`` as a plain str, if it is one; otherwise an AssertionError.
 
     >>> class Anything(str):
+    ...     __module__ = "__main__"  # defined in the notebook, as a student's class is
     ...     def __eq__(self, other):
     ...         return True
     >>> text("delegate", "action")
