@@ -31,6 +31,11 @@ def read(path: Path) -> nbformat.NotebookNode:
     return nbformat.read(path, as_version=4)
 
 
+def source_notebook(assignment: str) -> nbformat.NotebookNode:
+    """The assignment's source in solutions/: solutions, hidden tests, points."""
+    return read(SOLUTIONS / assignment / f"{assignment}.ipynb")
+
+
 def nbgrader(cell) -> dict:
     """The cell's nbgrader metadata, empty for an ordinary cell."""
     return cell.metadata.get("nbgrader", {})
@@ -64,6 +69,24 @@ def points(cell) -> float:
 
 def cells_where(notebook, predicate) -> list:
     return [cell for cell in notebook.cells if predicate(cell)]
+
+
+def run_cells(notebook, plain_cells: tuple[str, ...] = (), answers: bool = True) -> dict:
+    """The names the notebook's cells define: its answer cells and the plain cells whose ids are given.
+
+    The cells run in the notebook's order, in one namespace, as a kernel would run the model
+    solution; ``answers=False`` runs the plain cells alone (a data cell, say).
+    """
+    ids = [cell.get("id") for cell in notebook.cells]
+    missing = [name for name in plain_cells if ids.count(name) != 1]
+    assert not missing, f"the notebook should have exactly one cell with each of the ids {missing}"
+    namespace: dict = {}
+    for cell in notebook.cells:
+        answer = answers and is_answer_cell(cell)
+        if answer or cell.get("id") in plain_cells:
+            name = grade_id(cell) if answer else cell.id
+            exec(compile(cell.source, name, "exec"), namespace)  # noqa: S102 - the course's own notebook
+    return namespace
 
 
 def autograded_points(notebook) -> float:

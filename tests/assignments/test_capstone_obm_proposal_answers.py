@@ -13,7 +13,7 @@ import math
 import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, grade_id, is_answer_cell, read
+from tests.assignments.assignment_notebooks import run_cells, source_notebook
 from widgets import delegation, rates, team
 
 ASSIGNMENT = "10-capstone-obm-proposal"
@@ -21,25 +21,19 @@ ASSIGNMENT = "10-capstone-obm-proposal"
 
 @pytest.fixture(scope="module")
 def notebook():
-    return read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return source_notebook(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
 def solved(notebook):
     """The namespace the source's answer cells define: the model solution's functions."""
-    namespace: dict = {}
-    for cell in cells_where(notebook, is_answer_cell):
-        exec(compile(cell.source, grade_id(cell), "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(notebook)
 
 
 @pytest.fixture(scope="module")
 def case(notebook) -> dict:
     """The names the notebook's case-file cell defines: ``elena``, ``onboarding`` and ``tasks``."""
-    namespace: dict = {}
-    (cell,) = [cell for cell in notebook.cells if cell.get("id") == "case-data"]
-    exec(compile(cell.source, "case-data", "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(notebook, ("case-data",), answers=False)
 
 
 def test_solutions_reproduce_the_domain_notes_worked_examples(solved):

@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, grade_id, is_answer_cell, read
+from tests.assignments.assignment_notebooks import cells_where, grade_id, is_answer_cell, run_cells, source_notebook
 from widgets import forfettario
 
 ASSIGNMENT = "05-net-and-gross-italy"
@@ -18,18 +18,13 @@ SUPPORT_CELLS = ("setup", "invoices")
 
 @pytest.fixture(scope="module")
 def notebook():
-    return read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return source_notebook(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
 def solved(notebook):
     """The namespace the source's setup and answer cells define: the model solution's functions."""
-    namespace: dict = {}
-    for cell in notebook.cells:
-        if cell.get("id") in SUPPORT_CELLS or is_answer_cell(cell):
-            name = grade_id(cell) if is_answer_cell(cell) else cell.id
-            exec(compile(cell.source, name, "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(notebook, SUPPORT_CELLS)
 
 
 def test_every_answer_cell_is_run(notebook, solved):

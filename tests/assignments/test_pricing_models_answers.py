@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, grade_id, is_answer_cell, read
+from tests.assignments.assignment_notebooks import run_cells, source_notebook
 from widgets import pricing
 
 ASSIGNMENT = "06-pricing-models"
@@ -17,10 +17,7 @@ ASSIGNMENT = "06-pricing-models"
 @pytest.fixture(scope="module")
 def solved():
     """The namespace the source's answer cells define: the model solution's functions."""
-    namespace: dict = {}
-    for cell in cells_where(read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"), is_answer_cell):
-        exec(compile(cell.source, grade_id(cell), "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(source_notebook(ASSIGNMENT))
 
 
 def test_solutions_reproduce_the_domain_notes_worked_examples(solved):

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, grade_id, is_answer_cell, read
+from tests.assignments.assignment_notebooks import SOLUTIONS, run_cells, source_notebook
 from widgets import kpis
 
 ASSIGNMENT = "09-results-not-hours"
@@ -18,25 +18,19 @@ DATA = SOLUTIONS.parent / "course" / "data" / "client_metrics.csv"
 
 @pytest.fixture(scope="module")
 def notebook():
-    return read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return source_notebook(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
 def solved(notebook):
     """The namespace the source's answer cells define: the model solution's functions."""
-    namespace: dict = {}
-    for cell in cells_where(notebook, is_answer_cell):
-        exec(compile(cell.source, grade_id(cell), "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(notebook)
 
 
 @pytest.fixture(scope="module")
 def casa(notebook) -> pd.DataFrame:
     """The literal table of Casa Ceramica's days that the notebook's data cell builds."""
-    (cell,) = [cell for cell in notebook.cells if cell.get("id") == "casa-data"]
-    namespace: dict = {}
-    exec(compile(cell.source, "casa-data", "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace["casa"]
+    return run_cells(notebook, ("casa-data",), answers=False)["casa"]
 
 
 @pytest.fixture(scope="module")

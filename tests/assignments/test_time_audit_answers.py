@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, grade_id, is_answer_cell, read
+from tests.assignments.assignment_notebooks import run_cells, source_notebook
 from widgets import delegation, time_audit
 
 ASSIGNMENT = "07-time-audit"
@@ -24,18 +24,13 @@ BOX_WORDS = {
 
 @pytest.fixture(scope="module")
 def notebook():
-    return read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return source_notebook(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
 def solved(notebook):
     """The namespace of the source's sample cell and answer cells: the sample and the model solution's functions."""
-    namespace: dict = {}
-    setup = next(cell for cell in notebook.cells if cell.get("id") == "sample")
-    exec(compile(setup.source, "sample", "exec"), namespace)  # noqa: S102 - our own notebook
-    for cell in cells_where(notebook, is_answer_cell):
-        exec(compile(cell.source, grade_id(cell), "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(notebook, ("sample",))
 
 
 @pytest.fixture(scope="module")

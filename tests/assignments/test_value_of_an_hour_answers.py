@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from tests.assignments.assignment_notebooks import SOLUTIONS, cells_where, is_answer_cell, read
+from tests.assignments.assignment_notebooks import run_cells, source_notebook
 from widgets import delegation
 
 ASSIGNMENT = "03-value-of-an-hour"
@@ -19,11 +19,7 @@ DATA_CELL = "week-data"
 @pytest.fixture(scope="module")
 def solved():
     """The namespace the source's data and answer cells define: the week and the model solution's functions."""
-    namespace: dict = {}
-    notebook = read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
-    for cell in cells_where(notebook, lambda cell: cell.get("id") == DATA_CELL or is_answer_cell(cell)):
-        exec(compile(cell.source, cell.id, "exec"), namespace)  # noqa: S102 - our own notebook
-    return namespace
+    return run_cells(source_notebook(ASSIGNMENT), (DATA_CELL,))
 
 
 def test_solutions_reproduce_the_domain_notes_worked_examples(solved):
