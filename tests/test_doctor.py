@@ -145,6 +145,39 @@ def keep_the_instructor_tools(copy, tmp_path, monkeypatch):
     substitute(copy / "postBuild", r"(?m)^jupyter .*\n", "")
 
 
+def remove_the_start_script(copy, tmp_path, monkeypatch):
+    (copy / "start").unlink()
+
+
+def make_start_not_executable(copy, tmp_path, monkeypatch):
+    (copy / "start").chmod(0o644)
+
+
+def drop_set_e_from_start(copy, tmp_path, monkeypatch):
+    edit(copy / "start", "set -euo pipefail\n", "")
+
+
+def drop_exec_from_start(copy, tmp_path, monkeypatch):
+    edit(copy / "start", 'exec "$@"\n', "")
+
+
+def exec_unquoted_arguments(copy, tmp_path, monkeypatch):
+    edit(copy / "start", 'exec "$@"', "exec $@")
+
+
+def drop_the_config_path_from_start(copy, tmp_path, monkeypatch):
+    substitute(copy / "start", r"(?m)^export JUPYTER_CONFIG_PATH=.*\n", "")
+
+
+def put_the_course_config_last(copy, tmp_path, monkeypatch):
+    substitute(copy / "start", r"(?m)^export JUPYTER_CONFIG_PATH=.*$",
+               'export JUPYTER_CONFIG_PATH="${JUPYTER_CONFIG_PATH:+$JUPYTER_CONFIG_PATH:}${course}/jupyter-config"')
+
+
+def hide_start_behind_a_binder_folder(copy, tmp_path, monkeypatch):
+    add_a_binder_folder(copy, tmp_path, monkeypatch)
+
+
 def point_binder_elsewhere(copy, tmp_path, monkeypatch):
     edit(copy / "README.md", "urlpath=lab/tree/course/01-start-here.ipynb", f"urlpath=lab/tree/course/{LESSON}")
 
@@ -202,6 +235,20 @@ CASES = [
      "pip install --no-deps -e ."),
     (keep_the_instructor_tools, doctor.student_build_hides_instructor_tools,
      "does not disable @jupyter/nbgrader:formgrader", "jupyter labextension disable --level=sys_prefix"),
+    (remove_the_start_script, doctor.binder_start_script, "there is no start script", "git checkout HEAD -- start"),
+    (make_start_not_executable, doctor.binder_start_script, "the start script is not executable", "chmod +x start"),
+    (drop_set_e_from_start, doctor.binder_start_script, "start script's first command is 'course=",
+     "set -euo pipefail"),
+    (drop_exec_from_start, doctor.binder_start_script, "the start script ends with 'export JUPYTER_CONFIG_PATH",
+     'make `exec "$@"` the last line of start'),
+    (exec_unquoted_arguments, doctor.binder_start_script, "the start script ends with 'exec $@'",
+     'make `exec "$@"` the last line of start'),
+    (drop_the_config_path_from_start, doctor.binder_start_script,
+     "does not put jupyter-config first on JUPYTER_CONFIG_PATH", "export JUPYTER_CONFIG_PATH="),
+    (put_the_course_config_last, doctor.binder_start_script,
+     "does not put jupyter-config first on JUPYTER_CONFIG_PATH", "export JUPYTER_CONFIG_PATH="),
+    (hide_start_behind_a_binder_folder, doctor.binder_start_script, "would not run the start script",
+     "no binder/ folder"),
     (point_binder_elsewhere, doctor.binder_link, f"opens 'lab/tree/course/{LESSON}'",
      "HEAD?urlpath=lab/tree/course/01-start-here.ipynb"),
     (drop_the_binder_link, doctor.binder_link, "has no Binder link", "urlpath=lab/tree/course/01-start-here.ipynb"),

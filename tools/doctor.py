@@ -12,7 +12,10 @@ The checks take seconds: nothing is built, installed or executed.
   writes from requirements.txt, so Binder installs the versions `make lab`
   installs. postBuild stops on the first error, installs the course's package
   and, since Binder serves learners, hides nbgrader's instructor tools. The
-  README's Binder link opens the course's start page.
+  start script, which repo2docker runs before each session, stops on the first
+  error, puts the course's jupyter-config/ first on JUPYTER_CONFIG_PATH (as
+  `make lab` does) and ends by running the session's command. The README's
+  Binder link opens the course's start page.
 - nbgrader: the exchange nbgrader_config.py names is writable; in this
   environment (the instructor's, set up by `make lab`) the nbgrader JupyterLab
   extension and its server extensions are installed and enabled.
@@ -48,6 +51,11 @@ INSTRUCTOR_SERVER_EXTENSION = "nbgrader.server_extensions.formgrader"
 #: What the instructor's environment needs enabled.
 NBGRADER_LAB_EXTENSION = "@jupyter/nbgrader"
 NBGRADER_PLUGINS = (*INSTRUCTOR_PLUGINS, "@jupyter/nbgrader:validate-assignment", "@jupyter/nbgrader:assignment-list")
+START_FIX = ("restore the start script at the repository root (`git checkout HEAD -- start`): it runs "
+             "`set -euo pipefail`, exports JUPYTER_CONFIG_PATH with jupyter-config first, then `exec \"$@\"`")
+START_CONFIG_FIX = ("add `export JUPYTER_CONFIG_PATH=\"${REPO_DIR}/jupyter-config${JUPYTER_CONFIG_PATH:+:"
+                    "$JUPYTER_CONFIG_PATH}\"` to start, before its `exec \"$@\"` (Binder sets REPO_DIR to the "
+                    "repository's folder)")
 NBGRADER_SERVER_EXTENSIONS = (
     INSTRUCTOR_SERVER_EXTENSION,
     "nbgrader.server_extensions.validate_assignment",
@@ -83,17 +91,9 @@ def check(title: str) -> Callable[[Check], Check]:
 
 @check("Binder builds from this repository's configuration (repo2docker --no-build)")
 def binder_build(repo: pathlib.Path) -> Iterator[Problem]:
-    command = [sys.executable, "-m", "repo2docker", "--no-build", str(repo)]
-    try:
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        yield Problem(f"repo2docker could not run: {error}", "install the test requirements: `make test`, "
-                      "or `.venv/bin/pip install -r requirements-test.txt`")
-        return
-    output = result.stdout + result.stderr
-    if result.returncode != 0:
-        yield Problem(f"`repo2docker --no-build` failed: {_last_lines(output)}",
-                      "install jupyter-repo2docker (`make test` does) and fix the configuration it names")
+    output, failure = repo2docker_dockerfile(repo)
+    if failure:
+        yield failure
         return
     pinned = _environment_python(repo)
     if pinned != PYTHON_VERSION or f"python={PYTHON_VERSION}" not in output:
@@ -163,6 +163,38 @@ def student_build_hides_instructor_tools(repo: pathlib.Path) -> Iterator[Problem
         yield Problem(f"postBuild does not disable {INSTRUCTOR_SERVER_EXTENSION}: students on Binder could open "
                       "/formgrader",
                       f"add `jupyter server extension disable --sys-prefix {INSTRUCTOR_SERVER_EXTENSION}` to postBuild")
+
+
+@check("Binder gets the course's Jupyter settings (the start script)")
+def binder_start_script(repo: pathlib.Path) -> Iterator[Problem]:
+    path = repo / "start"
+    if not path.is_file():
+        yield Problem("there is no start script, so Binder learners start without the course's Jupyter settings "
+                      "(jupyter-config/: a build check and a news question on every start)", START_FIX)
+        return
+    if not os.access(path, os.X_OK):
+        yield Problem("the start script is not executable, as repo2docker's documentation requires, so it "
+                      "cannot be tried outside Binder (`./start jupyter lab`)",
+                      "`chmod +x start` and commit it (git keeps the executable bit)")
+    lines = script_lines(path)
+    commands = script_commands(path)
+    if not commands or not re.match(r"set\s+-[a-z]*e", commands[0]):
+        first = commands[0] if commands else "nothing"
+        yield Problem(f"the start script's first command is {first!r}, so a failing step would let the session "
+                      "start without the course's settings",
+                      "make `set -euo pipefail` the first command of start")
+    if not any(_puts_course_config_first(command) for command in commands):
+        yield Problem("the start script does not put jupyter-config first on JUPYTER_CONFIG_PATH, so Binder "
+                      "learners start without the course's Jupyter settings", START_CONFIG_FIX)
+    if not lines or not re.fullmatch(r'exec\s+"\$@"(\s+#.*)?', lines[-1]):
+        last = lines[-1] if lines else "nothing"
+        yield Problem(f"the start script ends with {last!r}, not `exec \"$@\"`, so Binder's JupyterLab would not "
+                      "start (or would not get the signals that stop it)", 'make `exec "$@"` the last line of start')
+    output, failure = repo2docker_dockerfile(repo)
+    if not failure and 'ENV R2D_ENTRYPOINT="${REPO_DIR}/start"' not in output:
+        yield Problem("repo2docker would not run the start script when a session starts (a binder/ or .binder/ "
+                      "folder makes it look for start there)",
+                      "keep the start script at the repository root and no binder/ folder")
 
 
 @check("the README's Binder link opens the start page")
@@ -259,14 +291,37 @@ def navigation_current(repo: pathlib.Path) -> Iterator[Problem]:
 
 # --- helpers ------------------------------------------------------------------------------------
 
+def repo2docker_dockerfile(repo: pathlib.Path) -> tuple[str, Problem | None]:
+    """What ``repo2docker --no-build`` prints for ``repo`` (its Dockerfile), or why it could not say."""
+    command = [sys.executable, "-m", "repo2docker", "--no-build", str(repo)]
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return "", Problem(f"repo2docker could not run: {error}", "install the test requirements: `make test`, "
+                           "or `.venv/bin/pip install -r requirements-test.txt`")
+    output = result.stdout + result.stderr
+    if result.returncode != 0:
+        return output, Problem(f"`repo2docker --no-build` failed: {_last_lines(output)}",
+                               "install jupyter-repo2docker (`make test` does) and fix the configuration it names")
+    return output, None
+
+
 def post_build_commands(repo: pathlib.Path) -> list[str] | None:
     """postBuild's commands, one per entry: comments and blank lines dropped, continued lines joined."""
     path = repo / "postBuild"
-    if not path.exists():
-        return None
+    return script_commands(path) if path.exists() else None
+
+
+def script_lines(path: pathlib.Path) -> list[str]:
+    """A shell script's lines as written, stripped: comment-only and blank lines dropped, continued lines joined."""
     joined = re.sub(r"\\\n", " ", path.read_text(encoding="utf-8"))
+    return [line.strip() for line in joined.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def script_commands(path: pathlib.Path) -> list[str]:
+    """A shell script's commands, one per line, as words (quotes and trailing comments removed) joined by spaces."""
     commands = []
-    for line in joined.splitlines():
+    for line in script_lines(path):
         try:
             words = shlex.split(line, comments=True)
         except ValueError:  # a quote left open on this line: read it as plain words
@@ -274,6 +329,17 @@ def post_build_commands(repo: pathlib.Path) -> list[str] | None:
         if words:
             commands.append(" ".join(words))
     return commands
+
+
+def _puts_course_config_first(command: str) -> bool:
+    """Whether a command exports JUPYTER_CONFIG_PATH with the course's jupyter-config before anything inherited."""
+    found = re.fullmatch(r"export JUPYTER_CONFIG_PATH=(.+)", command)
+    if not found:
+        return False
+    value = found.group(1)
+    inherited = value.find("JUPYTER_CONFIG_PATH")
+    first = value.find("/jupyter-config")
+    return first != -1 and (inherited == -1 or first < inherited)
 
 
 def _no_post_build() -> Problem:
