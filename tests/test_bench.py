@@ -1,5 +1,7 @@
 """`make bench` keeps working: its helpers run on the real course (timings are printed, never asserted)."""
 
+import pathlib
+
 import nbformat
 import pytest
 
@@ -25,6 +27,16 @@ def test_the_startup_benchmark_is_there_and_can_be_skipped():
     assert callable(bench.bench_startup)
     assert bench.parse_arguments([]).startup_runs == 3
     assert bench.parse_arguments(["--startup-runs", "0"]).startup_runs == 0
+
+
+def test_the_start_page_shows_the_calculator_the_startup_figure_waits_for():
+    """The start-up figure opens the page `make lab` opens and types into its calculator."""
+    from tests.browser.test_calculators import find_calculator
+
+    found = find_calculator(bench.STARTUP_CALCULATOR)
+    assert found is not None and found[0] == bench.START_PAGE, found
+    makefile = pathlib.Path(bench.__file__).resolve().parent.parent / "Makefile"
+    assert f"START_PAGE := course/{bench.START_PAGE}" in makefile.read_text()
 
 
 def test_the_startup_figure_runs_alone_and_prints_medians_and_each_run(monkeypatch, capsys):

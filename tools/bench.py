@@ -10,14 +10,15 @@ side by side in the same run:
   within 1.5x of the floor), and the kernel's resident memory after the
   lesson (target: the heaviest under 200 MB);
 - start-up (alone with --startup-only): from `make lab` on a prepared .venv
-  (serving a temporary copy of the repository) to a page in headless Chromium
-  where lesson 03's delegation calculator, after Run All, answers a value
-  typed into it (target: under 10 s), split into server up (until /api/status
-  answers) and page ready (the rest: JupyterLab's page, the kernel, Run All,
-  the typed answer). The browser is started beforehand, as a learner's already
-  is; each run uses a fresh browser context and a fresh, empty Jupyter
-  configuration, as a new learner has, so the page runs with the course's own
-  settings (jupyter-config/, which `make lab` reads) and JupyterLab's defaults.
+  (serving a temporary copy of the repository) to the page it opens, the start
+  page, in headless Chromium, where the delegation calculator, after Run All,
+  answers a value typed into it (target: under 10 s), split into server up
+  (until /api/status answers) and page ready (the rest: JupyterLab's page, the
+  kernel, Run All, the typed answer). The browser is started beforehand, as a
+  learner's already is; each run uses a fresh browser context and a fresh,
+  empty Jupyter configuration, as a new learner has, so the page runs with the
+  course's own settings (jupyter-config/, which `make lab` reads) and
+  JupyterLab's defaults.
 - class grading (tools/bench_class_grading.py; alone with --class-only): a
   synthetic class of --class-size submissions of one assignment, graded by
   plain `nbgrader autograde` and by the class grader in the same run: wall
@@ -37,6 +38,7 @@ import tempfile
 import time
 
 from tools import bench_class_grading
+from tools.build_navigation import START_PAGE
 from tools.execute_lessons import COURSE, execute, lesson_paths
 
 INTERACTION_TARGET_MS = 50
@@ -176,8 +178,8 @@ def _startup_once(browser, base: pathlib.Path) -> tuple[float, float]:
     # No test settings: JupyterLab's default windowing (contentVisibility) also keeps every cell in the page.
     home = base / "home"
     found = find_calculator(STARTUP_CALCULATOR, copy / "course")
-    if found is None:
-        raise RuntimeError(f"no lesson displays {STARTUP_CALCULATOR}")
+    if found is None or found[0] != START_PAGE:
+        raise RuntimeError(f"the start page, {START_PAGE}, does not display {STARTUP_CALCULATOR}")
     lesson, index = found
     context = browser.new_context(viewport=VIEWPORT)
     try:
