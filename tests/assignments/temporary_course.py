@@ -1,8 +1,10 @@
 """A temporary nbgrader course for tests: the repository's configuration, its own gradebook and exchange.
 
-The course loads the course's own ``nbgrader_config.py`` and then points the gradebook and
-the exchange into its folder, so tests grade exactly as an instructor would, without touching
-the repository. nbgrader runs in this process through ``nbgrader.apps.NbGraderAPI``.
+The course writes an ``nbgrader_config.py`` that loads the course's own and then points the
+gradebook and the exchange into its folder (or at an exchange it is given), followed by the
+settings a test adds. nbgrader sees exactly that configuration whether a test runs it in this
+process, through ``nbgrader.apps.NbGraderAPI``, or as an instructor types it
+(:meth:`TemporaryCourse.run`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import nbformat
@@ -28,6 +32,8 @@ from tests.assignments.assignment_notebooks import REPO, read
 
 #: nbgrader's own Execute preprocessor, which the course's configuration replaces by a guarded one.
 PLAIN_EXECUTE = "nbgrader.preprocessors.Execute"
+#: A command run with :meth:`TemporaryCourse.run` that has not ended by then is hung.
+COMMAND_TIMEOUT = 600
 
 
 def runs_cells(step) -> bool:
@@ -36,21 +42,47 @@ def runs_cells(step) -> bool:
     return isinstance(kind, type) and issubclass(kind, Execute)
 
 
-def course_config(course: Path) -> str:
-    """A config for the temporary course: the repository's settings, this folder's gradebook and exchange."""
+def guarded_execute(steps) -> str:
+    """The one autograde step that runs the notebook, which must be the course's guarded one."""
+    executes = [step for step in steps if runs_cells(step)]
+    guarded = [step for step in executes
+               if issubclass(import_item(step) if isinstance(step, str) else step, GuardedExecute)]
+    assert len(executes) == 1 and guarded, f"the course's autograde does not run the tests guarded: {steps}"
+    return executes[0]
+
+
+def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | None = None) -> str:
+    """A config for the temporary course: the repository's settings, this folder's gradebook and exchange.
+
+    ``exchange`` replaces the course's own ``exchange/`` folder; ``settings`` are config lines after all that.
+    """
     return "\n".join([
         "c = get_config()  # noqa: F821",
         f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})",
         f"c.CourseDirectory.root = {str(course)!r}",
         f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}",
-        f"c.Exchange.root = {str(course / 'exchange')!r}",
+        f"c.Exchange.root = {str(exchange or course / 'exchange')!r}",
+        *settings,
         "",
     ])
 
 
-def course_environment(course: Path) -> dict[str, str]:
-    """Environment for nbgrader: the exchange in the course folder, not in the repository."""
-    return {"NBGRADER_EXCHANGE": str(course / "exchange")}
+def course_environment(course: Path, exchange: Path | None = None) -> dict[str, str]:
+    """Environment for nbgrader: the exchange in the course folder (or ``exchange``), not in the repository."""
+    return {"NBGRADER_EXCHANGE": str(exchange or course / "exchange")}
+
+
+def repository_config(exchange: Path | None = None):
+    """The course's own configuration (the repository's ``nbgrader_config.py``) as nbgrader loads it.
+
+    The file creates the exchange it names: ``exchange``, where given, else the one the
+    environment or the file itself names.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PATH", os.environ.get("PATH", ""))  # the file may extend it
+        if exchange is not None:
+            patch.setenv("NBGRADER_EXCHANGE", str(exchange))
+        return PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
 
 
 def succeeded(result: dict) -> None:
@@ -61,34 +93,48 @@ def succeeded(result: dict) -> None:
 class TemporaryCourse:
     """A course folder with the repository's nbgrader configuration.
 
-    ``guarded=False`` grades with nbgrader's own Execute instead of the course's guarded one;
-    ``sandbox`` is the course's ``Sandbox.mode`` ("off" unless a test asks for it).
+    ``sandbox`` is the course's ``Sandbox.mode``: "off" unless a test asks for it, ``None`` for
+    the repository's own setting. ``guarded=False`` grades with nbgrader's own Execute instead of
+    the course's guarded one. ``exchange`` is the exchange folder (default: ``exchange/`` in the
+    course). ``settings`` are more config lines, after all of these: limits, another gradebook.
     """
 
-    def __init__(self, root: Path, guarded: bool = True, sandbox: str = "off"):
-        self.root = root
-        (root / "nbgrader_config.py").write_text(course_config(root))
-        with self.environment():
-            self.config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    def __init__(self, root: Path, guarded: bool = True, sandbox: str | None = "off",
+                 exchange: Path | None = None, settings: Sequence[str] = ()):
+        self.root = Path(root)
+        self.exchange = Path(exchange) if exchange else self.root / "exchange"
+        self.root.mkdir(parents=True, exist_ok=True)
         # The guard alone must hold against the attacks; the sandbox around it has tests of its own.
-        self.config.Sandbox.mode = sandbox
+        own_settings = [f"c.Sandbox.mode = {sandbox!r}"] if sandbox else []
+        self.config = self._configure(own_settings)
         steps = list(self.config.Autograde.autograde_preprocessors)
-        executes = [step for step in steps if runs_cells(step)]
-        guarded_steps = [step for step in executes
-                         if issubclass(import_item(step) if isinstance(step, str) else step, GuardedExecute)]
-        assert len(executes) == 1 and guarded_steps, f"the course's autograde does not run the tests guarded: {steps}"
+        execute = guarded_execute(steps)
         if not guarded:
-            self.config.Autograde.autograde_preprocessors = [PLAIN_EXECUTE if runs_cells(step) else step
-                                                             for step in steps]
+            unguarded = [PLAIN_EXECUTE if step == execute else step for step in steps]
+            own_settings.append(f"c.Autograde.autograde_preprocessors = {unguarded!r}")
+        if not guarded or settings:
+            self.config = self._configure([*own_settings, *settings])
+
+    def _configure(self, settings: Sequence[str]):
+        """Write the course's ``nbgrader_config.py`` and load it as nbgrader does."""
+        (self.root / "nbgrader_config.py").write_text(course_config(self.root, settings, self.exchange))
+        with self.environment():
+            return PyFileConfigLoader("nbgrader_config.py", path=str(self.root)).load_config()
 
     @contextlib.contextmanager
     def environment(self):
         with pytest.MonkeyPatch.context() as patch:
             # nbgrader runs `alembic` from the venv's scripts, which the course config puts on PATH.
             patch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
-            for name, value in course_environment(self.root).items():
+            for name, value in course_environment(self.root, self.exchange).items():
                 patch.setenv(name, value)
             yield
+
+    def run(self, *command: str, timeout: float = COMMAND_TIMEOUT) -> subprocess.CompletedProcess:
+        """A command run in the course folder as an instructor types it; its exit code is the caller's to check."""
+        env = dict(os.environ, **course_environment(self.root, self.exchange))
+        return subprocess.run(command, cwd=self.root, env=env, capture_output=True, text=True,
+                              timeout=timeout, check=False)
 
     def api(self) -> NbGraderAPI:
         return NbGraderAPI(coursedir=CourseDirectory(config=self.config), config=self.config)
@@ -108,10 +154,14 @@ class TemporaryCourse:
             succeeded(self.api().generate_assignment(assignment))
         return read(self.root / "exercises" / assignment / f"{assignment}.ipynb")
 
-    def submit_and_grade(self, assignment: str, student: str, notebook) -> None:
+    def submit(self, assignment: str, student: str, notebook) -> None:
+        """Put ``notebook`` where ``nbgrader collect`` puts the student's submission."""
         folder = self.root / "submitted" / student / assignment
         folder.mkdir(parents=True)
         nbformat.write(notebook, folder / f"{assignment}.ipynb")
+
+    def submit_and_grade(self, assignment: str, student: str, notebook) -> None:
+        self.submit(assignment, student, notebook)
         with self.environment():
             succeeded(self.api().autograde(assignment, student))
 
@@ -123,7 +173,7 @@ class TemporaryCourse:
 
     def scores(self, assignment: str, student: str) -> dict[str, float]:
         """The student's score for each grade cell, as the gradebook holds it."""
-        with Gradebook(f"sqlite:///{self.root / 'gradebook.db'}") as gradebook:
+        with Gradebook(self.config.CourseDirectory.db_url) as gradebook:
             notebook = gradebook.find_submission_notebook(assignment, assignment, student)
             return {grade.name: grade.score for grade in notebook.grades}
 

@@ -1,10 +1,9 @@
 """A temporary nbgrader course with a synthetic class: the class grader's tests and `make bench` use it.
 
-The course holds one real assignment copied from solutions/, released with
-``nbgrader generate_assignment``, and a config that loads the repository's
-``nbgrader_config.py`` and then points the gradebook and the exchange into the
-temporary folder. Each student hands in one kind of submission (:data:`KINDS`),
-built from the released student version as a real student's would be.
+The course is a :class:`~tests.assignments.temporary_course.TemporaryCourse` with the
+repository's own sandbox setting, holding one real assignment copied from solutions/ and
+released with nbgrader's generate_assignment. Each student hands in one kind of submission
+(:data:`KINDS`), built from the released student version as a real student's would be.
 """
 
 from __future__ import annotations
@@ -18,7 +17,6 @@ from pathlib import Path
 import nbformat
 
 from tests.assignments.assignment_notebooks import (
-    REPO,
     SOLUTIONS,
     cells_where,
     function_name,
@@ -26,6 +24,8 @@ from tests.assignments.assignment_notebooks import (
     read,
     submission,
 )
+from tests.assignments import temporary_course
+from tests.assignments.temporary_course import TemporaryCourse
 
 WRITTEN_ANSWER = "The assistant costs more than my hour, but the freed day can go to sales worth more."
 
@@ -70,22 +70,9 @@ EXPECTED_OUTCOMES = {
 }
 
 
-def course_config(course: Path, extra_lines: list[str] = ()) -> str:
-    """A config for the temporary course: the repository's settings, this folder's gradebook and exchange."""
-    return "\n".join([
-        "c = get_config()  # noqa: F821",
-        f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})",
-        f"c.CourseDirectory.root = {str(course)!r}",
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}",
-        f"c.Exchange.root = {str(course / 'exchange')!r}",
-        *extra_lines,
-        "",
-    ])
-
-
 def course_environment(course: Path) -> dict[str, str]:
     """The environment for nbgrader commands run in ``course``."""
-    return dict(os.environ, NBGRADER_EXCHANGE=str(course / "exchange"))
+    return dict(os.environ, **temporary_course.course_environment(course))
 
 
 def nbgrader(course: Path, *arguments: str, check: bool = True) -> subprocess.CompletedProcess:
@@ -100,11 +87,13 @@ def nbgrader(course: Path, *arguments: str, check: bool = True) -> subprocess.Co
 
 
 def make_course(course: Path, assignment: str, extra_config: list[str] = ()) -> Path:
-    """A course folder with ``assignment`` released (generate_assignment), no submissions yet."""
-    course.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(SOLUTIONS / assignment, course / "solutions" / assignment)
-    (course / "nbgrader_config.py").write_text(course_config(course, list(extra_config)))
-    nbgrader(course, "generate_assignment", assignment)
+    """A course folder with ``assignment`` released (generate_assignment), no submissions yet.
+
+    ``extra_config`` are config lines after the course's own: limits, another gradebook.
+    """
+    released = TemporaryCourse(course, sandbox=None, settings=extra_config)
+    released.copy_source(assignment, SOLUTIONS / assignment)
+    released.generate(assignment)
     return course
 
 

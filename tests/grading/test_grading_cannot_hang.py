@@ -24,25 +24,18 @@ no test asserts how long anything took.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from nbgrader.api import Gradebook
 from nbgrader.converters import Autograde
 from nbgrader.preprocessors import Execute, LimitOutput
-from traitlets.config.loader import PyFileConfigLoader
 from traitlets.utils.importstring import import_item
 
 from grading.output_limits import LimitOutputSize
 from tests.assignments.assignment_notebooks import (
-    REPO,
     SOLUTIONS,
     cells_where,
     function_name,
@@ -51,16 +44,15 @@ from tests.assignments.assignment_notebooks import (
     is_answer_cell,
     is_test_cell,
     points,
-    read,
     submission,
+    source_notebook,
 )
+from tests.assignments.temporary_course import TemporaryCourse, repository_config
 
 ASSIGNMENT = "03-value-of-an-hour"
 NBGRADER = Path(sys.executable).parent / "nbgrader"
 #: The cell time limit the quick students are graded with (the course's own is checked below).
 SHORT_TIMEOUT = 5
-#: A command that has not ended by then is hung: the test fails instead of waiting on.
-HANG_GUARD = 600
 WRITTEN_ANSWER = "Paying more than my hour is worth pays when the freed day earns more."
 
 WIDGETS = """from widgets import DelegationCalculator
@@ -85,24 +77,6 @@ GIVES_UP = {"stubborn": {"daily_cost": IGNORES_INTERRUPTS}, "kernel_killer": {"d
 pytestmark = pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")
 
 
-def course_config(course: Path) -> str:
-    return "\n".join([
-        "c = get_config()  # noqa: F821",
-        f"load_subconfig({str(REPO / 'nbgrader_config.py')!r})",
-        f"c.CourseDirectory.root = {str(course)!r}",
-        f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}",
-        f"c.Exchange.root = {str(course / 'exchange')!r}",
-        'c.Sandbox.mode = "on"',
-        "",
-    ])
-
-
-def run(course: Path, *command: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, NBGRADER_EXCHANGE=str(course / "exchange"))
-    return subprocess.run(command, cwd=course, env=env, capture_output=True, text=True,
-                          timeout=HANG_GUARD, check=False)
-
-
 def with_trouble(released, source, functions: list[str], trouble: dict[str, str]):
     """The model solution with ``trouble[name]`` in front of the answer that defines ``name``."""
     notebook = submission(released, source, set(functions), [], WRITTEN_ANSWER)
@@ -113,7 +87,7 @@ def with_trouble(released, source, functions: list[str], trouble: dict[str, str]
 
 @pytest.fixture(scope="module")
 def source():
-    return read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return source_notebook(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
@@ -124,31 +98,16 @@ def functions(source) -> list[str]:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory, source, functions):
     """The course after every submission went through ``nbgrader autograde``; each run's result by student."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copytree(SOLUTIONS / ASSIGNMENT, course / "solutions" / ASSIGNMENT)
-    (course / "nbgrader_config.py").write_text(course_config(course))
-    done = run(course, str(NBGRADER), "generate_assignment", ASSIGNMENT)
-    assert done.returncode == 0, done.stderr
-    released = read(course / "exercises" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    course = TemporaryCourse(tmp_path_factory.mktemp("course"), sandbox="on")
+    course.copy_source(ASSIGNMENT, SOLUTIONS / ASSIGNMENT)
+    released = course.generate(ASSIGNMENT)
     students = {**{name: trouble for name, (trouble, _) in TROUBLE.items()}, **GIVES_UP}
     results = {}
     for student, trouble in students.items():
-        folder = course / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        nbformat.write(with_trouble(released, source, functions, trouble), folder / f"{ASSIGNMENT}.ipynb")
+        course.submit(ASSIGNMENT, student, with_trouble(released, source, functions, trouble))
         limit = [] if student == "disruptive" else [f"--Execute.timeout={SHORT_TIMEOUT}"]
-        results[student] = run(course, str(NBGRADER), "autograde", ASSIGNMENT, "--student", student, *limit)
+        results[student] = course.run(str(NBGRADER), "autograde", ASSIGNMENT, "--student", student, *limit)
     return course, results
-
-
-def cell_scores(course: Path, student: str) -> dict[str, float]:
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        notebook = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
-        return {grade.name: grade.score for grade in notebook.grades}
-
-
-def autograded(course: Path, student: str):
-    return read(course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
 
 
 def answer_cell(notebook, function: str):
@@ -157,7 +116,7 @@ def answer_cell(notebook, function: str):
 
 
 def test_the_course_bounds_every_cell_and_every_output():
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    config = repository_config()
     assert 0 < config.Execute.timeout <= 60 and config.Execute.interrupt_on_timeout
     assert config.Execute.error_on_timeout["ename"] == "CellTimeoutError"
     assert 0 < config.LimitOutput.max_lines and 0 < config.LimitOutputSize.max_characters
@@ -175,14 +134,14 @@ def test_only_the_answers_in_trouble_lose_points(course, source, functions, stud
     broken = TROUBLE[student][1]
     expected = {grade_id(cell): 0.0 if graded_function(cell, functions) in broken else points(cell)
                 for cell in cells_where(source, is_test_cell)}
-    scores = cell_scores(course, student)
+    scores = course.scores(ASSIGNMENT, student)
     assert {name: scores[name] for name in expected} == expected
     assert any(score == 0 for score in expected.values()) and any(score > 0 for score in expected.values())
 
 
 def test_widgets_are_displayed_and_input_fails_at_once(course):
     course, _ = course
-    notebook = autograded(course, "disruptive")
+    notebook = course.graded_notebook(ASSIGNMENT, "disruptive")
     shown = [output for output in answer_cell(notebook, "hourly_value").outputs if output.output_type == "display_data"]
     assert len(shown) == 2 and all("application/vnd.jupyter.widget-view+json" in output.data for output in shown)
     errors = [output.ename for output in answer_cell(notebook, "daily_cost").outputs if output.output_type == "error"]
@@ -191,8 +150,9 @@ def test_widgets_are_displayed_and_input_fails_at_once(course):
 
 def test_a_flood_of_output_is_cut_in_lines_and_in_characters(course):
     course, _ = course
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
-    printed = "".join(output.text for output in answer_cell(autograded(course, "disruptive"), "buyback_rate").outputs
+    config = repository_config()
+    printed = "".join(output.text for output in answer_cell(course.graded_notebook(ASSIGNMENT, "disruptive"),
+                                                            "buyback_rate").outputs
                       if output.output_type == "stream")
     assert "Output truncated" in printed
     assert len(printed) < config.LimitOutputSize.max_characters + 1_000 < 2_000_000
@@ -201,7 +161,7 @@ def test_a_flood_of_output_is_cut_in_lines_and_in_characters(course):
 
 def test_an_endless_cell_is_stopped_with_a_message_a_student_can_act_on(course):
     course, _ = course
-    notebook = autograded(course, "hanging")
+    notebook = course.graded_notebook(ASSIGNMENT, "hanging")
     for function in TROUBLE["hanging"][1]:
         errors = {output.ename: output for output in answer_cell(notebook, function).outputs
                   if output.output_type == "error"}
@@ -211,10 +171,10 @@ def test_an_endless_cell_is_stopped_with_a_message_a_student_can_act_on(course):
 
 def test_feedback_is_generated_for_the_troubled_notebooks(course):
     course, _ = course
-    done = run(course, str(NBGRADER), "generate_feedback", ASSIGNMENT)
+    done = course.run(str(NBGRADER), "generate_feedback", ASSIGNMENT)
     assert done.returncode == 0, done.stderr
     for student in TROUBLE:
-        page = course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        page = course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert page.stat().st_size < 2_000_000, f"{student}'s feedback carries the flood"
 
 
@@ -222,15 +182,15 @@ def test_feedback_is_generated_for_the_troubled_notebooks(course):
 def test_a_kernel_that_ignores_interrupts_or_dies_costs_only_that_answer(course, source, functions, student):
     course, results = course
     assert results[student].returncode == 0, results[student].stderr
-    assert (course / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
+    assert (course.root / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").exists()
     broken = set(GIVES_UP[student])
     expected = {grade_id(cell): 0.0 if graded_function(cell, functions) in broken else points(cell)
                 for cell in cells_where(source, is_test_cell)}
-    scores = cell_scores(course, student)
+    scores = course.scores(ASSIGNMENT, student)
     assert {name: scores[name] for name in expected} == expected
-    done = run(course, sys.executable, "-m", "grading.export", ASSIGNMENT, "--to", "grades.csv", "--allow-problems")
+    done = course.run(sys.executable, "-m", "grading.export", ASSIGNMENT, "--to", "grades.csv", "--allow-problems")
     assert done.returncode == 0, done.stderr
-    grades = pd.read_csv(course / "grades.csv", dtype={"problem": str}).set_index("student_id")
+    grades = pd.read_csv(course.root / "grades.csv", dtype={"problem": str}).set_index("student_id")
     # The written answer still waits for its hand grade; the autograding itself is not a problem.
     assert "autograde" not in str(grades.loc[student, "problem"])
 

@@ -38,6 +38,7 @@ import requests
 from traitlets.config import Config
 from traitlets.config.loader import PyFileConfigLoader
 
+from tests.assignments.temporary_course import repository_config
 from tests.lab_server import ROOT, free_port
 
 HUB = ROOT / "hub"
@@ -304,10 +305,7 @@ def page_config(lab_page: str) -> dict:
 
 def course_id(scratch: pathlib.Path) -> str:
     """The course id in the repository's nbgrader_config.py (which creates the exchange it names, here in ``scratch``)."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("NBGRADER_EXCHANGE", str(scratch / "exchange"))
-        patch.setenv("PATH", os.environ.get("PATH", ""))  # the config may extend it
-        return PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config().CourseDirectory.course_id
+    return repository_config(exchange=scratch / "exchange").CourseDirectory.course_id
 
 
 def load_hub_config(scratch: pathlib.Path, **environment: str) -> Config:

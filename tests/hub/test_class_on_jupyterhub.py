@@ -3,8 +3,9 @@
 The hub is the course's own (hub/jupyterhub_config.py, class list hub/roster.toml),
 started on loopback with configurable-http-proxy from npm (tests/hub/class_hub.py).
 Everyone logs in through the hub's login form and starts a server of their own.
-The instructor's home holds the course the way an instructor sets it up: the
-repository's nbgrader_config.py and the source of one assignment.
+The instructor's home holds the course the way an instructor sets it up: a config that
+loads the repository's nbgrader_config.py (tests/assignments/temporary_course.py, with the
+hub's exchange and the course's own sandbox setting) and the source of one assignment.
 
 Everything happens over HTTP, through the hub's proxy, as in a browser:
 
@@ -24,7 +25,6 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import os
-import shutil
 import tomllib
 
 import nbformat
@@ -45,18 +45,18 @@ from tests.assignments.assignment_notebooks import (
     leaks,
     notebook_text,
     points,
-    read,
     solution_secrets,
+    source_notebook,
     submission,
     total_points,
 )
+from tests.assignments.temporary_course import TemporaryCourse
 from tests.hub.class_hub import (
     HUB,
     PASSWORD,
     HubUser,
     assignment_action,
     assignment_list,
-    course_id,
     formgrader,
     page_config,
     running_hub,
@@ -74,7 +74,7 @@ WRITTEN_ANSWER = "I would hand off the inbox first: it takes the most hours and 
 
 @pytest.fixture(scope="module")
 def source():
-    return read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+    return source_notebook(ASSIGNMENT)
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +92,8 @@ def term(tmp_path_factory, source, right_functions):
         f"the test plays {INSTRUCTOR}, {ALICE} and {BOB}, whom hub/roster.toml should list"
     )
     root = tmp_path_factory.mktemp("class")
-    course = course_id(root)
     with running_hub(root) as hub:
-        prepare_homes(hub)
+        course = prepare_homes(hub)
         people = {name: hub.user(name) for name in (INSTRUCTOR, *STUDENTS)}
         record = {"course": course, **log_in_and_start(hub, people)}
         teacher = people[INSTRUCTOR]
@@ -108,15 +107,17 @@ def term(tmp_path_factory, source, right_functions):
         yield record
 
 
-def prepare_homes(hub) -> None:
-    """The instructor's course folder, and a student's own Jupyter configuration that asks for the formgrader."""
-    course_folder = hub.homes / INSTRUCTOR
-    course_folder.mkdir(parents=True)
-    shutil.copy(REPO / "nbgrader_config.py", course_folder)
-    shutil.copytree(SOLUTIONS / ASSIGNMENT, course_folder / "solutions" / ASSIGNMENT)
+def prepare_homes(hub) -> str:
+    """The instructor's course folder, and a student's own Jupyter configuration that asks for the formgrader.
+
+    Returns the course's id, which the students' Assignments tab lists the course by.
+    """
+    course = TemporaryCourse(hub.homes / INSTRUCTOR, sandbox=None, exchange=hub.exchange)
+    course.copy_source(ASSIGNMENT, SOLUTIONS / ASSIGNMENT)
     own_config = hub.homes / BOB / ".jupyter" / "jupyter_server_config.json"
     own_config.parent.mkdir(parents=True)
     own_config.write_text(json.dumps({"ServerApp": {"jpserver_extensions": {INSTRUCTOR_SERVER_EXTENSION: True}}}))
+    return course.config.CourseDirectory.course_id
 
 
 def log_in_and_start(hub, people: dict[str, HubUser]) -> dict:
