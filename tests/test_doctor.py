@@ -5,9 +5,11 @@ environment the doctor reads) and runs the doctor on it, as an instructor
 would: the doctor must exit with 1 and print, under the check concerned, the
 problem and how to fix it.
 
-The doctor reads postBuild; a last test runs postBuild's Jupyter commands for
-real, in a throwaway environment layered over .venv, to show that they do hide
-the instructor's tools the way JupyterLab and Jupyter Server read them.
+The doctor reads postBuild and start; the last tests run postBuild's Jupyter
+commands for real, in a throwaway environment layered over .venv, to show that
+they do hide the instructor's tools the way JupyterLab and Jupyter Server read
+them, and that Binder's start script adds the course's Jupyter settings
+(jupyter-config/) on top without undoing the student build.
 """
 
 from __future__ import annotations
@@ -282,7 +284,7 @@ def test_the_doctor_names_the_misconfiguration_and_its_fix(break_it, check, prob
     assert "fix: " in report and fix in report.split(problem, 1)[1], report
 
 
-# --- postBuild's student build, run for real ---
+# --- postBuild's student build and Binder's start script, run for real ---
 
 #: The modules behind the `jupyter` subcommands postBuild uses, run with the throwaway environment's Python.
 JUPYTER_MODULES = {
@@ -294,11 +296,18 @@ READ_STUDENT_SETUP = """
 import json
 from jupyter_core.paths import jupyter_config_path, jupyter_path
 from jupyter_server.extension.config import ExtensionConfigManager
+from jupyter_server.services.config import ConfigManager
 from jupyterlab_server.config import get_page_config
 page = get_page_config(jupyter_path("labextensions"))
 print(json.dumps({"disabled": page.get("disabledExtensions", []), "locked": page.get("lockedExtensions", []),
+                  "build_check": page.get("buildCheck", True),
+                  "overrides": ConfigManager(config_dir_name="labconfig").get("default_setting_overrides"),
                   "server": ExtensionConfigManager(read_config_path=jupyter_config_path()).get_jpserver_extensions()}))
 """
+#: What the course's page_config.json turns off in JupyterLab's page: the language-server plugins.
+LANGUAGE_SERVER_PLUGINS = ("@jupyterlab/lsp-extension", "@jupyterlab/fileeditor-extension:language-server",
+                           "@jupyterlab/notebook-extension:language-server")
+NOTIFICATIONS = "@jupyterlab/apputils-extension:notification"
 
 
 def student_environment(tmp_path: pathlib.Path) -> pathlib.Path:
@@ -329,23 +338,55 @@ def jupyter_configuration_files() -> dict[str, str]:
     return {str(path.relative_to(root)): path.read_text() for path in root.rglob("*") if path.is_file()}
 
 
-def test_post_build_really_hides_the_instructor_tools_from_students(tmp_path):
+@pytest.fixture(scope="module")
+def student_build(tmp_path_factory):
+    """A throwaway environment after postBuild's Jupyter commands, how to run in it, and .venv's configuration before."""
+    tmp_path = tmp_path_factory.mktemp("student-build")
     venv_configuration = jupyter_configuration_files()
     prefix = student_environment(tmp_path)
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(tmp_path / "no-user-config")}
-    env.pop("JUPYTER_PREFER_ENV_PATH", None)
+    for name in ("JUPYTER_PREFER_ENV_PATH", "JUPYTER_CONFIG_PATH"):
+        env.pop(name, None)
     commands = [command for command in doctor.post_build_commands(ROOT) if command.startswith("jupyter ")]
     assert commands, "postBuild runs no jupyter command"
     for command in commands:
         program = next(name for name in JUPYTER_MODULES if command.startswith(name + " "))
         run_in(prefix, ["-m", JUPYTER_MODULES[program], *command[len(program):].split()], env)
+    return prefix, env, venv_configuration
 
-    student = json.loads(run_in(prefix, ["-c", READ_STUDENT_SETUP], env))
 
+def assert_the_student_build(student: dict) -> None:
     for plugin in doctor.INSTRUCTOR_PLUGINS:
         assert plugin in student["disabled"] and plugin in student["locked"], student
     assert "@jupyter/nbgrader:validate-assignment" not in student["disabled"], "students need the Validate button"
     assert student["server"][doctor.INSTRUCTOR_SERVER_EXTENSION] is False, student["server"]
     for extension in set(doctor.NBGRADER_SERVER_EXTENSIONS) - {doctor.INSTRUCTOR_SERVER_EXTENSION}:
         assert student["server"][extension] is True, f"students need {extension}: {student['server']}"
+
+
+def test_post_build_really_hides_the_instructor_tools_from_students(student_build):
+    prefix, env, venv_configuration = student_build
+
+    student = json.loads(run_in(prefix, ["-c", READ_STUDENT_SETUP], env))
+
+    assert_the_student_build(student)
     assert jupyter_configuration_files() == venv_configuration, "the student build changed .venv's configuration"
+
+
+def test_binder_start_adds_the_courses_settings_and_keeps_the_student_build(student_build, tmp_path):
+    prefix, env, _ = student_build
+    without_start = json.loads(run_in(prefix, ["-c", READ_STUDENT_SETUP], env))
+    # Run as repo2docker's entrypoint does: the start script, given the session's command, from another folder.
+    result = subprocess.run([str(ROOT / "start"), str(prefix / "bin" / "python"), "-c", READ_STUDENT_SETUP],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, f"start failed:\n{result.stdout}\n{result.stderr}"
+
+    started = json.loads(result.stdout)
+
+    assert_the_student_build(started)
+    for plugin in LANGUAGE_SERVER_PLUGINS:
+        assert plugin in started["disabled"] and plugin not in without_start["disabled"], plugin
+    assert started["server"]["jupyter_lsp"] is False and without_start["server"].get("jupyter_lsp") is True
+    assert started["build_check"] is False and without_start["build_check"] is not False
+    assert started["overrides"][NOTIFICATIONS] == {"checkForUpdates": False, "fetchNews": "false"}
+    assert NOTIFICATIONS not in without_start["overrides"]

@@ -2,18 +2,24 @@
 
 The start-up figure itself is `make bench`'s; these tests check the causes it
 rests on: the course's Jupyter settings reach the server and the page, a user's
-own settings still win over them, and neither the server nor a lesson's first
-import loads a library it does not use.
+own settings still win over them, a page loaded in a browser asks nothing of the
+language server that is off, and neither the server nor a lesson's first import
+loads a library it does not use.
 """
 
 import json
 import re
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
+from playwright.sync_api import sync_playwright
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
+from tests.browser.jupyterlab import open_notebook
 from tests.lab_server import running_lab
+from tools.doctor import START_PATH
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +57,31 @@ def test_the_language_server_extension_is_off_and_nbgrader_is_on(lab):
     assert "jupyter_lsp" not in lab.log()
     for extension in ("formgrader", "assignment_list", "course_list", "validate_assignment"):
         assert f"nbgrader.server_extensions.{extension} | extension was successfully loaded" in lab.log()
+
+
+def test_a_page_load_asks_nothing_of_the_language_server(tmp_path):
+    """The front end's language-server plugins are off too, so the page never asks the server for /lsp/status."""
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (`apt-get install -y chromium`)")
+    requested, console_errors = [], []
+    # A server of its own: the shared one's log holds another test's own request for /lsp/status.
+    with running_lab(tmp_path) as lab, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("request", lambda request: requested.append(urllib.parse.urlsplit(request.url).path))
+            page.on("console", lambda message: message.type == "error" and console_errors.append(message.text))
+            open_notebook(page, lab, START_PATH)
+        finally:
+            browser.close()
+        log = lab.log()
+
+    assert "/api/kernels" in " ".join(requested), "the page did not load the notebook"
+    assert [path for path in requested if path.startswith("/lsp/")] == []
+    assert "/lsp/" not in log
+    # A plugin that needs the language-server plugins would fail to activate without them.
+    assert [text for text in console_errors if "activat" in text] == []
 
 
 def test_an_option_on_the_command_line_wins_over_the_courses(tmp_path):
