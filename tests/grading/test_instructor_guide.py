@@ -40,11 +40,9 @@ import nbformat
 import pandas as pd
 import pytest
 from nbgrader.api import Gradebook
-from traitlets.config.loader import PyFileConfigLoader
 
 from tests.assignments.assignment_notebooks import (
     REPO,
-    SOLUTIONS,
     cells_where,
     function_name,
     grade_id,
@@ -57,9 +55,11 @@ from tests.assignments.assignment_notebooks import (
     leaks,
     points,
     read,
+    source_notebook,
     submission,
     total_points,
 )
+from tests.assignments.temporary_course import repository_config
 from tests.lab_server import TOKEN, copy_repository, lab_environment, running_lab
 
 GUIDE = REPO / "docs" / "instructor-guide.md"
@@ -143,7 +143,7 @@ class Term:
         self.env = lab_environment(self.lab_home)
         self.env.pop("NBGRADER_EXCHANGE")  # the guide's own export sets it
         self.steps: list[Step] = []
-        self.source = read(SOLUTIONS / ASSIGNMENT / f"{ASSIGNMENT}.ipynb")
+        self.source = source_notebook(ASSIGNMENT)
         self.functions = [function_name(cell) for cell in cells_where(self.source, is_answer_cell)]
 
     def student_home(self, student: str) -> Path:
@@ -256,7 +256,7 @@ def test_the_guide_names_its_placeholders_and_has_a_step_for_each_stage(guide):
 
 
 def test_the_limits_the_guide_states_are_the_courses(guide):
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(REPO)).load_config()
+    config = repository_config()
     text = " ".join(guide.split())
     assert f"longer than {config.Execute.timeout} seconds" in text
     assert f"Each cell has {config.Execute.timeout} seconds" in text
