@@ -59,19 +59,45 @@ def test_the_startup_figure_refuses_a_count_of_runs_it_cannot_take(arguments, ca
 
 
 
-def test_the_class_grading_benchmark_grades_a_small_class_both_ways_with_equal_scores():
-    # A class of six (one adversarial) and one floor run: the figure's machinery, not its timings.
+def test_the_class_grading_benchmark_grades_a_small_class_both_ways_in_each_run_with_equal_scores():
+    # A class of six (one adversarial), one floor run, two runs: the figure's machinery, not its timings.
     from tools import bench_class_grading
 
-    bench = bench_class_grading.bench_class_grading(size=6, floor_runs=1)
+    printed = []
+    bench = bench_class_grading.bench_class_grading(size=6, floor_runs=1, runs=2,
+                                                    on_run=lambda number, figures: printed.append(number))
+    assert printed == [1, 2] and len(bench.runs) == 2
     assert sorted(bench.kinds.values()) == sorted(["right"] * 2 + ["half_right"] * 2 + ["untouched", "raises"])
-    assert bench.compared_students == 6
-    assert set(bench.outcomes.values()) == {"graded"}
-    assert bench.plain.wall_s > 0 and bench.parallel.wall_s > 0 and bench.floor_s > 0
-    assert bench.plain.peak_mb > 0 and bench.parallel.peak_mb > 0
+    for run in bench.runs:
+        assert run.compared_students == 6
+        assert set(run.outcomes.values()) == {"graded"}
+        assert run.plain.wall_s > 0 and run.parallel.wall_s > 0
+        assert run.plain.peak_mb > 0 and run.parallel.peak_mb > 0
+        assert run.parallel.returncode == 0, run.parallel.output
+    assert bench.floor_s > 0
     lines = bench_class_grading.report(bench)
+    assert sum(line.startswith("  run ") for line in lines) == 2
+    assert any("median of 2 runs" in line for line in lines)
     assert any("speed-up" in line for line in lines) and any("floor/cores" in line for line in lines)
-    assert bench.parallel.returncode == 0, bench.parallel.output
+
+
+def test_the_class_figure_is_the_median_of_the_runs_and_prints_each_run():
+    from tools import bench_class_grading as b
+
+    def run(plain_wall, class_wall):
+        return b.ClassRunFigures(b.CommandRun(plain_wall, 60.0, 200.0, 0, ""), b.CommandRun(class_wall, 70.0, 600.0, 0, ""),
+                                 outcomes={"s1": "graded"}, compared_students=10, load=(1.0, 2.0))
+
+    bench = b.ClassBench("a", 10, 2, 2, floor_s=1.0, floor_cpu_s=1.0, kinds={},
+                         runs=[run(100, 40), run(90, 60), run(120, 50)])
+    assert bench.speed_up == pytest.approx(2.4)  # speed-ups 2.5, 1.5 and 2.4
+    assert bench.per_submission_s == pytest.approx(5.0)  # median class wall 50 s over 10 submissions
+    assert bench.floor_ratio == pytest.approx(10.0)
+    lines = b.report(bench)
+    assert [line.split("speed-up ")[1].split("x")[0] for line in lines if line.startswith("  run ")] == [
+        "2.50", "1.50", "2.40"]
+    assert any(line.startswith("  nbgrader autograde") and line.split()[5] == "100.0" for line in lines)
+    assert not any(line.startswith("  run ") for line in b.report(bench, with_runs=False))
 
 
 def test_the_class_grading_benchmark_fails_when_the_two_gradebooks_differ(monkeypatch, tmp_path):
@@ -92,5 +118,14 @@ def test_the_class_grading_benchmark_fails_when_the_two_gradebooks_differ(monkey
 
 def test_the_class_grading_figure_has_its_flags():
     assert bench.parse_arguments([]).class_size >= 60
+    assert bench.parse_arguments([]).class_runs == 3
     assert bench.parse_arguments(["--class-only", "--class-size", "12"]).class_size == 12
     assert bench.parse_arguments(["--class-size", "0"]).class_size == 0
+    assert bench.parse_arguments(["--class-runs", "1"]).class_runs == 1
+
+
+def test_the_class_grading_figure_refuses_fewer_than_one_run(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        bench.parse_arguments(["--class-runs", "0"])
+    assert exit_info.value.code == 2
+    assert "--class-runs must be at least 1" in capsys.readouterr().err

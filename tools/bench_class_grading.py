@@ -4,10 +4,14 @@ A synthetic class hands in one real assignment (:func:`roster`): right,
 half-right and untouched submissions, and about one in ten adversarial ones
 (an answer that raises, one with a lying ``__eq__``, a truncated notebook, a
 renamed one, one that kills its kernel, one that loops for ever and so waits
-out the course's cell timeout). Two copies of the same course are graded, each
-way once: plain ``nbgrader autograde <assignment>``, which grades the students
-one after another in one process, and ``python -m grading.class_grader`` with
-one worker per core. Both are run as an instructor types them.
+out the course's cell timeout). The class is graded ``runs`` times (``make
+bench --class-runs``, 3 by default), each run both ways side by side on fresh
+copies of the same course: plain ``nbgrader autograde <assignment>``, which
+grades the students one after another in one process, and ``python -m
+grading.class_grader`` with one worker per core; the way that goes first
+alternates from run to run, so a drift in the machine's load favours neither.
+Both are run as an instructor types them. Each run's figures are printed, with
+the machine's load average beside them, then the medians of the runs.
 
 Printed: the wall time of each way, the speed-up, seconds per submission beside
 the floor (a fresh kernel starting and running only the notebook's imports,
@@ -16,8 +20,8 @@ several) and the floor divided by the cores, the CPU time per submission of
 each way (every process it ran: the command, workers, kernels), which the
 machine's load does not change as it changes wall times, and each way's peak memory (the
 resident memory of the command and every process it started, summed, sampled
-ten times a second). The gradebooks of both ways must hold the same grades for
-every student the class grader graded, or the benchmark fails.
+ten times a second). In every run the gradebooks of both ways must hold the same
+grades for every student the class grader graded, or the benchmark fails.
 
 It also prints what ``import nbformat`` costs in a fresh interpreter and whether
 it loads ``rfc3987-syntax`` (see :mod:`grading.student_grader` for why nothing
@@ -26,6 +30,7 @@ on the grading path needs it).
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import statistics
@@ -42,6 +47,8 @@ SPEED_UP_TARGET = 1.8
 FLOOR_RATIO_TARGET = 1.3
 DEFAULT_ASSIGNMENT = "03-value-of-an-hour"
 DEFAULT_CLASS_SIZE = 60
+#: Runs of the class, both ways in each; the figures are their medians.
+DEFAULT_RUNS = 3
 ORDINARY_KINDS = ("right", "half_right", "untouched")
 #: Adversarial kinds, cheapest first: a small class gets the first few.
 ADVERSARIAL_KINDS = ("raises", "lying_eq", "corrupted", "missing", "kernel_dies", "loops")
@@ -174,35 +181,56 @@ def nbformat_import_seconds(runs: int) -> tuple[float, bool]:
 
 
 @dataclass
-class ClassBench:
-    """The figures of one class-grading benchmark."""
+class ClassRunFigures:
+    """One run of the class both ways: each way's command, and what the class grader recorded."""
 
-    assignment: str
-    size: int
-    workers: int
-    cores: int
     plain: CommandRun
     parallel: CommandRun
-    floor_s: float
-    floor_cpu_s: float
-    kinds: dict[str, str]
     #: Outcome of each student, from the class grader's records.
     outcomes: dict[str, str] = field(default_factory=dict)
     #: Seconds the class grader spent on each timed-out student.
     timed_out_s: dict[str, float] = field(default_factory=dict)
     compared_students: int = 0
+    #: The machine's 1-minute load average when the run started and when it ended.
+    load: tuple[float, float] = (0.0, 0.0)
 
     @property
     def speed_up(self) -> float:
         return self.plain.wall_s / self.parallel.wall_s
 
+
+@dataclass
+class ClassBench:
+    """The figures of one class-grading benchmark: several runs of the class, both ways in each."""
+
+    assignment: str
+    size: int
+    workers: int
+    cores: int
+    floor_s: float
+    floor_cpu_s: float
+    kinds: dict[str, str]
+    runs: list[ClassRunFigures] = field(default_factory=list)
+
+    def median(self, figure) -> float:
+        """The median over the runs of ``figure(run)``."""
+        return statistics.median(figure(run) for run in self.runs)
+
+    @property
+    def speed_up(self) -> float:
+        return self.median(lambda run: run.speed_up)
+
     @property
     def per_submission_s(self) -> float:
-        return self.parallel.wall_s / self.size
+        return self.median(lambda run: run.parallel.wall_s) / self.size
 
     @property
     def floor_ratio(self) -> float:
         return self.per_submission_s / (self.floor_s / self.cores)
+
+    @property
+    def compared_students(self) -> int:
+        return min(run.compared_students for run in self.runs)
 
 
 class ScoresDiffer(RuntimeError):
@@ -221,74 +249,115 @@ def compare_gradebooks(plain_course: Path, class_course: Path, assignment: str) 
     return len(parallel)
 
 
-def bench_class_grading(size: int = DEFAULT_CLASS_SIZE, assignment: str = DEFAULT_ASSIGNMENT,
-                        workers: int | None = None, floor_runs: int = 5) -> ClassBench:
-    """Grade a synthetic class of ``size`` both ways and measure; raise ScoresDiffer if the grades differ."""
-    from grading.class_grader import available_cores
+def one_run(template: Path, workdir: Path, assignment: str, students: list[str], workers: int,
+            plain_first: bool) -> ClassRunFigures:
+    """Grade fresh copies of ``template`` both ways; raise ScoresDiffer if the grades differ."""
     from grading.grading_ledger import GradingLedger
-    from tests.grading.synthetic_class import add_class, copy_course, make_course
+    from tests.grading.synthetic_class import copy_course
 
+    plain_course = copy_course(template, workdir / "plain")
+    class_course = copy_course(template, workdir / "class")
+    load_before = os.getloadavg()[0]
+    ways = {
+        "plain": lambda: timed_command([sys.executable, "-m", "nbgrader", "autograde", assignment], plain_course),
+        "parallel": lambda: timed_command([sys.executable, "-m", "grading.class_grader", assignment,
+                                           "--workers", str(workers)], class_course),
+    }
+    done = {name: ways[name]() for name in (("plain", "parallel") if plain_first else ("parallel", "plain"))}
+    if done["parallel"].returncode not in (0, 1):
+        raise RuntimeError(f"the class grader could not grade the class:\n{done['parallel'].output}")
+    figures = ClassRunFigures(done["plain"], done["parallel"], load=(load_before, os.getloadavg()[0]))
+    figures.compared_students = compare_gradebooks(plain_course, class_course, assignment)
+    ledger = GradingLedger(class_course, assignment)
+    for student in students:
+        found = ledger.read(student)
+        figures.outcomes[student] = found[0].status if found else "not graded"
+        if found and found[0].status == "timed out":
+            figures.timed_out_s[student] = found[0].seconds
+    return figures
+
+
+def bench_class_grading(size: int = DEFAULT_CLASS_SIZE, assignment: str = DEFAULT_ASSIGNMENT,
+                        workers: int | None = None, floor_runs: int = 5, runs: int = DEFAULT_RUNS,
+                        on_run=None) -> ClassBench:
+    """Grade a synthetic class of ``size`` both ways ``runs`` times and measure; raise ScoresDiffer if the grades
+    differ in any run. ``on_run(number, figures)`` is called after each run (to print it as it comes)."""
+    from grading.class_grader import available_cores
+    from tests.grading.synthetic_class import add_class, make_course
+
+    if runs < 1:
+        raise ValueError(f"the class-grading figure needs at least 1 run, got {runs}")
     cores = available_cores()
     workers = workers or cores
     kinds = roster(size)
     base = Path(tempfile.mkdtemp(prefix="bench-class-"))
     try:
-        plain_course = make_course(base / "plain", assignment)
-        add_class(plain_course, assignment, kinds)
-        class_course = copy_course(plain_course, base / "class")
-        floor, floor_cpu = floor_seconds(plain_course / "solutions" / assignment / f"{assignment}.ipynb",
-                                         plain_course, floor_runs)
-        plain = timed_command([sys.executable, "-m", "nbgrader", "autograde", assignment], plain_course)
-        parallel = timed_command([sys.executable, "-m", "grading.class_grader", assignment,
-                                  "--workers", str(workers)], class_course)
-        if parallel.returncode not in (0, 1):
-            raise RuntimeError(f"the class grader could not grade the class:\n{parallel.output}")
-        compared = compare_gradebooks(plain_course, class_course, assignment)
-        ledger = GradingLedger(class_course, assignment)
-        outcomes, timed_out = {}, {}
-        for student in kinds:
-            found = ledger.read(student)
-            outcomes[student] = found[0].status if found else "not graded"
-            if found and found[0].status == "timed out":
-                timed_out[student] = found[0].seconds
-        return ClassBench(assignment, size, workers, cores, plain, parallel, floor, floor_cpu, kinds,
-                          outcomes, timed_out, compared)
+        template = make_course(base / "template", assignment)
+        add_class(template, assignment, kinds)
+        floor, floor_cpu = floor_seconds(template / "solutions" / assignment / f"{assignment}.ipynb",
+                                         template, floor_runs)
+        bench = ClassBench(assignment, size, workers, cores, floor, floor_cpu, kinds)
+        for number in range(1, runs + 1):
+            workdir = base / f"run-{number}"
+            bench.runs.append(one_run(template, workdir, assignment, sorted(kinds), workers,
+                                      plain_first=number % 2 == 1))
+            shutil.rmtree(workdir, ignore_errors=True)
+            if on_run is not None:
+                on_run(number, bench.runs[-1])
+        return bench
     finally:
         shutil.rmtree(base, ignore_errors=True)
 
 
-def report(bench: ClassBench) -> list[str]:
-    """The lines `make bench` prints for the class-grading figure."""
+def run_line(number: int, size: int, figures: ClassRunFigures) -> str:
+    """One run's figures on one line."""
+    return (f"  run {number}: plain {figures.plain.wall_s:.1f} s ({figures.plain.cpu_s / size:.2f} s CPU/submission,"
+            f" {figures.plain.peak_mb:.0f} MB), class grader {figures.parallel.wall_s:.1f} s"
+            f" ({figures.parallel.cpu_s / size:.2f} s CPU/submission, {figures.parallel.peak_mb:.0f} MB),"
+            f" speed-up {figures.speed_up:.2f}x; load {figures.load[0]:.1f} -> {figures.load[1]:.1f};"
+            f" scores equal for {figures.compared_students}")
+
+
+def report(bench: ClassBench, with_runs: bool = True) -> list[str]:
+    """The lines `make bench` prints for the class-grading figure: each run's (unless printed already), the medians."""
     adversarial = sum(kind in ADVERSARIAL_KINDS for kind in bench.kinds.values())
     speed_verdict = "met" if bench.speed_up >= SPEED_UP_TARGET else "MISSED"
     floor_verdict = "met" if bench.floor_ratio <= FLOOR_RATIO_TARGET else "MISSED"
+    median = bench.median
+    plain_wall, class_wall = median(lambda r: r.plain.wall_s), median(lambda r: r.parallel.wall_s)
+    plain_cpu, class_cpu = median(lambda r: r.plain.cpu_s) / bench.size, median(lambda r: r.parallel.cpu_s) / bench.size
     counts: dict[str, int] = {}
-    for outcome in bench.outcomes.values():
+    for outcome in bench.runs[-1].outcomes.values():
         counts[outcome] = counts.get(outcome, 0) + 1
+    runs = len(bench.runs)
     lines = [
         f"Class grading: {bench.size} submissions of {bench.assignment} ({bench.size - adversarial} ordinary,"
-        f" {adversarial} adversarial), each way once, {bench.cores} cores",
+        f" {adversarial} adversarial), both ways in each of {runs} runs, {bench.cores} cores",
+        *(run_line(number, bench.size, figures) for number, figures in enumerate(bench.runs, start=1) if with_runs),
+        f"  median of {runs} runs:",
         f"  {'way':<34}{'wall s':>9}{'s/submission':>14}{'CPU s/submission':>18}{'peak MB':>9}",
-        f"  {'nbgrader autograde, one by one':<34}{bench.plain.wall_s:>9.1f}"
-        f"{bench.plain.wall_s / bench.size:>14.2f}{bench.plain.cpu_s / bench.size:>18.2f}{bench.plain.peak_mb:>9.0f}",
-        f"  {f'class grader, {bench.workers} workers':<34}{bench.parallel.wall_s:>9.1f}"
-        f"{bench.per_submission_s:>14.2f}{bench.parallel.cpu_s / bench.size:>18.2f}{bench.parallel.peak_mb:>9.0f}",
-        f"  speed-up {bench.speed_up:.2f}x (target >= {SPEED_UP_TARGET}x): {speed_verdict}",
+        f"  {'nbgrader autograde, one by one':<34}{plain_wall:>9.1f}{plain_wall / bench.size:>14.2f}"
+        f"{plain_cpu:>18.2f}{median(lambda r: r.plain.peak_mb):>9.0f}",
+        f"  {f'class grader, {bench.workers} workers':<34}{class_wall:>9.1f}{bench.per_submission_s:>14.2f}"
+        f"{class_cpu:>18.2f}{median(lambda r: r.parallel.peak_mb):>9.0f}",
+        f"  speed-up {bench.speed_up:.2f}x (median of the runs' speed-ups; target >= {SPEED_UP_TARGET}x): {speed_verdict}",
         f"  floor (fresh kernel + the notebook's imports, median of its runs): {bench.floor_s:.2f} s"
         f" ({bench.floor_cpu_s:.2f} s CPU); / {bench.cores} cores = {bench.floor_s / bench.cores:.2f} s",
         f"  class grader per submission = {bench.floor_ratio:.2f}x floor/cores"
         f" (target <= {FLOOR_RATIO_TARGET}x): {floor_verdict}",
     ]
-    if bench.timed_out_s:
-        held = ", ".join(f"{student} {seconds:.0f} s" for student, seconds in sorted(bench.timed_out_s.items()))
-        lines.append(f"  of which waiting out cell timeouts (one worker each): {held}")
-        others = bench.size - len(bench.timed_out_s)
-        estimate = (bench.parallel.wall_s - sum(bench.timed_out_s.values()) / bench.workers) / others
+    timed_out = [run.timed_out_s for run in bench.runs if run.timed_out_s]
+    if timed_out:
+        held = median(lambda r: sum(r.timed_out_s.values()))
+        lines.append(f"  of which waiting out cell timeouts (one worker each): {held:.0f} s"
+                     f" ({', '.join(sorted(timed_out[-1]))})")
+        others = bench.size - len(timed_out[-1])
+        estimate = (class_wall - held / bench.workers) / others
         lines.append(f"  the other {others} submissions, estimated (that time taken off one worker's share):"
                      f" {estimate:.2f} s each = {estimate / (bench.floor_s / bench.cores):.2f}x floor/cores")
-    lines.append(f"  CPU per submission = {bench.parallel.cpu_s / bench.size / bench.floor_cpu_s:.2f}x the floor's CPU"
+    lines.append(f"  CPU per submission = {class_cpu / bench.floor_cpu_s:.2f}x the floor's CPU"
                  " (with every core busy, wall per submission cannot go below CPU per submission / cores)")
-    lines.append(f"  scores: equal for all {bench.compared_students} students the class grader stored;"
+    lines.append(f"  scores: equal in every run, for all {bench.compared_students} students the class grader stored;"
                  f" outcomes: {', '.join(f'{n} {name}' for name, n in sorted(counts.items()))}")
     return lines
 
@@ -305,15 +374,16 @@ def rfc3987_report(runs: int = 3) -> list[str]:
 
 
 def print_section(size: int, assignment: str = DEFAULT_ASSIGNMENT, workers: int | None = None,
-                  floor_runs: int = 5) -> int:
-    """Print the class-grading figure; 1 (after saying why on stderr) when the two ways' scores differ."""
-    print(f"\nClass grading beside plain nbgrader autograde (targets: speed-up >= {SPEED_UP_TARGET}x,"
-          f" per submission <= {FLOOR_RATIO_TARGET}x floor/cores)", flush=True)
+                  floor_runs: int = 5, runs: int = DEFAULT_RUNS) -> int:
+    """Print the class-grading figure; 1 (after saying why on stderr) when the two ways' scores differ in a run."""
+    print(f"\nClass grading beside plain nbgrader autograde, median of {runs} runs (targets: speed-up >="
+          f" {SPEED_UP_TARGET}x, per submission <= {FLOOR_RATIO_TARGET}x floor/cores)", flush=True)
     try:
-        bench = bench_class_grading(size, assignment, workers, floor_runs)
+        bench = bench_class_grading(size, assignment, workers, floor_runs, runs,
+                                    on_run=lambda number, figures: print(run_line(number, size, figures), flush=True))
     except ScoresDiffer as error:
         print(f"FAILED: {error}", file=sys.stderr)
         return 1
-    for line in report(bench) + rfc3987_report():
+    for line in report(bench, with_runs=False) + rfc3987_report():
         print(line)
     return 0
