@@ -21,10 +21,11 @@ side by side in the same run:
   JupyterLab's defaults.
 - class grading (tools/bench_class_grading.py; alone with --class-only): a
   synthetic class of --class-size submissions of one assignment, graded by
-  plain `nbgrader autograde` and by the class grader in the same run: wall
-  times, speed-up (target: at least 1.8x), seconds per submission beside the
-  floor divided by the cores (target: within 1.3x), peak memory; the scores of
-  both must be equal.
+  plain `nbgrader autograde` and by the class grader side by side in each of
+  --class-runs runs (medians printed beside each run's figures): wall times,
+  speed-up (target: at least 1.8x), seconds per submission beside the floor
+  divided by the cores (target: within 1.3x), peak memory; the scores of both
+  must be equal in every run.
 """
 
 from __future__ import annotations
@@ -253,17 +254,21 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--class-size", type=int, default=bench_class_grading.DEFAULT_CLASS_SIZE,
                         help="submissions in the class-grading figure's synthetic class (0 skips the figure)")
     parser.add_argument("--class-only", action="store_true", help="print only the class-grading figure")
+    parser.add_argument("--class-runs", type=int, default=bench_class_grading.DEFAULT_RUNS,
+                        help="runs of the class, both ways in each; the figure is their median (at least 1)")
     args = parser.parse_args(argv)
     if args.startup_runs < 0 or (args.startup_only and args.startup_runs < 1):
         parser.error(f"--startup-runs must be {'at least 1 with --startup-only' if args.startup_only else '0 or more'},"
                      f" not {args.startup_runs}")
+    if args.class_runs < 1:
+        parser.error(f"--class-runs must be at least 1, not {args.class_runs}")
     return args
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_arguments(argv)
     if args.class_only:
-        return bench_class_grading.print_section(args.class_size)
+        return bench_class_grading.print_section(args.class_size, runs=args.class_runs)
     if args.startup_only:
         print_startup(args.startup_runs)
         return 0
@@ -289,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print_startup(args.startup_runs)
     if args.class_size > 0:
-        return bench_class_grading.print_section(args.class_size)
+        return bench_class_grading.print_section(args.class_size, runs=args.class_runs)
     return 0
 
 
