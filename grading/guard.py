@@ -176,6 +176,14 @@ class GuardedExecute(Execute):
         finally:
             shutil.rmtree(self._guard_folder, ignore_errors=True)
 
+    def forget_guard(self) -> None:
+        """Forget the guard of a kernel that was replaced: the next cell installs the guard in the new kernel first.
+
+        Whoever starts a new kernel in the middle of a notebook must call this, or the new kernel
+        runs the tests without a guard, and they fail for want of a proof.
+        """
+        self._guard_key = None
+
     def preprocess_cell(self, cell, resources, index):
         if self._guard_key is None:
             self._start_guard(resources)

@@ -147,8 +147,7 @@ class SandboxedExecution:
             self.km = self.create_kernel_manager()
             self.start_new_kernel()
             self.start_new_kernel_client()
-            if hasattr(self, "_guard_key"):
-                self._guard_key = None  # the new kernel has no guard yet: the next cell installs it first
+            self.forget_guard()
             executed = self.code_cells_executed
             try:
                 self._replay(resources, index)
@@ -171,6 +170,12 @@ class SandboxedExecution:
                 raise
             finally:
                 self.nb.cells[earlier] = original
+
+    def forget_guard(self) -> None:
+        """The new kernel has no guard yet: with a guard (GuardedExecute), the next cell installs it first."""
+        forget = getattr(super(), "forget_guard", None)
+        if forget is not None:
+            forget()
 
     # --- Output ---------------------------------------------------------------------------
     def process_message(self, msg, cell, cell_index):

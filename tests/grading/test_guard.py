@@ -375,3 +375,27 @@ def test_a_guard_that_cannot_start_stops_the_notebook_with_a_clear_error(course,
 
 def test_with_done_line_keeps_a_final_expression_last():
     assert guard.with_done_line("x = 1\nx + 1", "n").splitlines()[-1] == "x + 1"
+
+
+@pytest.mark.parametrize("reset", [True, False])
+def test_a_kernel_started_again_mid_notebook_gets_the_guard_before_the_next_test(course, monkeypatch, reset):
+    # A cell that ends its kernel makes the execute step start a new one (grading.sandbox_execute); the
+    # guard must be installed in it, or the honest test after it has no proof and scores 0.
+    from grading.sandbox import MODE_VARIABLE
+    from grading.sandbox_execute import GuardedSandboxedExecute
+
+    monkeypatch.setenv(MODE_VARIABLE, "off")
+    if not reset:
+        monkeypatch.setattr(GuardedExecute, "forget_guard", lambda self: None)
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.Exchange.root = str(course / "exchange")
+    cells = [new_code_cell("def rate():\n    return 25.0"), new_code_cell("import os\nos._exit(1)"),
+             grade_cell("assert rate() == 25.0, 'rate() is 25'", "test_rate_after_a_new_kernel")]
+    executed = execute(cells, course, guarded=True, preprocessor=GuardedSandboxedExecute(config=config))
+    test_cell = executed.cells[-1]
+    assert "KernelDiedError" in text_of(executed.cells[1])
+    if reset:
+        assert score(test_cell) == 1, text_of(test_cell)
+    else:
+        assert score(test_cell) == 0 and "did not reach its end under the grader" in text_of(test_cell)
