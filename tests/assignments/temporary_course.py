@@ -106,6 +106,8 @@ class TemporaryCourse:
         self.root.mkdir(parents=True, exist_ok=True)
         # The guard alone must hold against the attacks; the sandbox around it has tests of its own.
         own_settings = [f"c.Sandbox.mode = {sandbox!r}"] if sandbox else []
+        # Loaded once without the test's settings: the check is on the course's own autograde steps,
+        # which a test's settings may replace (another execute step, say).
         self.config = self._configure(own_settings)
         steps = list(self.config.Autograde.autograde_preprocessors)
         execute = guarded_execute(steps)
