@@ -3,9 +3,9 @@
 One test class per assignment in solutions/, generated at the bottom of this
 module, so pytest-xdist's ``--dist loadscope`` grades the assignments on
 different workers. Each class builds one temporary course (nbgrader runs are
-the slow part): the assignment's source copied from solutions/, a config that
-loads the course's own ``nbgrader_config.py`` and then points the gradebook
-and exchange into the temporary folder. Three students submit:
+the slow part, tests/assignments/temporary_course.py): the assignment's source
+copied from solutions/, a config that loads the course's own ``nbgrader_config.py``
+and then points the gradebook and exchange into the temporary folder. Three students submit:
 
 * ``solution_copy`` fills in every answer with the model solution;
 * ``untouched`` hands back the student version as released;
@@ -21,12 +21,10 @@ from __future__ import annotations
 import copy
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
@@ -34,7 +32,6 @@ from nbgrader.api import Gradebook
 from nbgrader.apps import NbGraderAPI
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import GetGrades
-from traitlets.config.loader import PyFileConfigLoader
 
 from tests.assignments.assignment_notebooks import (
     REPO,
@@ -51,11 +48,11 @@ from tests.assignments.assignment_notebooks import (
     is_test_cell,
     leaks,
     points,
-    read,
+    source_notebook,
     submission,
     total_points,
 )
-from tests.assignments.temporary_course import course_config, course_environment, succeeded
+from tests.assignments.temporary_course import TemporaryCourse, course_environment, succeeded
 from tools.generate_exercises import assignment_names
 
 WRONG_BODY = ["return 0.0"]
@@ -80,7 +77,7 @@ def assignment(request) -> str:
 
 @pytest.fixture(scope="class")
 def source(assignment):
-    return read(SOLUTIONS / assignment / f"{assignment}.ipynb")
+    return source_notebook(assignment)
 
 
 @pytest.fixture(scope="class")
@@ -98,31 +95,19 @@ def right_functions(functions) -> dict[str, set[str]]:
 @pytest.fixture(scope="class")
 def course(assignment, tmp_path_factory, source, right_functions):
     """The temporary course after generate_assignment, three submissions, autograde and feedback."""
-    course = tmp_path_factory.mktemp("course")
-    shutil.copytree(SOLUTIONS / assignment, course / "solutions" / assignment)
-    (course / "nbgrader_config.py").write_text(course_config(course))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PATH", os.environ.get("PATH", ""))  # the course config may extend it
-        for name, value in course_environment(course).items():
-            patch.setenv(name, value)
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-        succeeded(api.generate_assignment(assignment))
-
-        released = read(course / "exercises" / assignment / f"{assignment}.ipynb")
-        for student in STUDENTS:
-            if student == "untouched":
-                notebook = released
-            else:
-                notebook = submission(released, source, right_functions[student], WRONG_BODY, WRITTEN_ANSWER)
-            folder = course / "submitted" / student / assignment
-            folder.mkdir(parents=True)
-            nbformat.write(notebook, folder / f"{assignment}.ipynb")
-            succeeded(api.autograde(assignment, student))
-
-        succeeded(api.generate_feedback(assignment))
-        unscrubbed_feedback(assignment, config, course)
-    return course
+    course = TemporaryCourse(tmp_path_factory.mktemp("course"), sandbox=None)
+    course.copy_source(assignment, SOLUTIONS / assignment)
+    released = course.generate(assignment)
+    for student in STUDENTS:
+        if student == "untouched":
+            notebook = released
+        else:
+            notebook = submission(released, source, right_functions[student], WRONG_BODY, WRITTEN_ANSWER)
+        course.submit_and_grade(assignment, student, notebook)
+    with course.environment():
+        succeeded(course.api().generate_feedback(assignment))
+        unscrubbed_feedback(assignment, course.config, course.root)
+    return course.root
 
 
 def unscrubbed_feedback(assignment, config, course: Path) -> None:
