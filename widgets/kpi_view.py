@@ -53,7 +53,7 @@ from widgets.kpis import (
     WINDOW_DAYS,
     Z_THRESHOLD,
     RetainerHealth,
-    anomaly_report,
+    flagged_days,
     monthly_summary,
     retainer_health,
     rolling_baseline,
@@ -419,7 +419,7 @@ class KpiDashboard:
         self.baselines = {
             metric: rolling_baseline(data, metric, self.window, self.threshold) for metric in self.metrics
         }
-        self.report = anomaly_report(data, self.metrics, self.window, self.threshold)
+        self.report = flagged_days(self.baselines)  # what anomaly_report gives, without redoing the baselines
         self.months = [str(month) for month in self.summary.index]
 
         self.locale_picker = w.Dropdown(

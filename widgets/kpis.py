@@ -542,14 +542,36 @@ def anomaly_report(
     daily = _daily(data)
     frame = _columns(daily, columns)
     _enough_days(frame, days)
-    rows = []
-    for metric in frame.columns:
-        baseline = rolling_baseline(frame[metric], window=days, threshold=limit)
-        for day, row in baseline[baseline["anomaly"]].iterrows():
-            rows.append({"date": day, "metric": metric, "value": row["value"],
-                         "rolling_mean": row["rolling_mean"], "z": row["z"]})
-    report = pd.DataFrame(rows, columns=["date", "metric", "value", "rolling_mean", "z"])
-    order = {metric: position for position, metric in enumerate(frame.columns)}
+    return flagged_days(
+        {metric: rolling_baseline(frame[metric], window=days, threshold=limit) for metric in frame.columns}
+    )
+
+
+def flagged_days(baselines: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The :func:`anomaly_report` of baselines already made: metric name to its :func:`rolling_baseline`.
+
+    One row per flagged day, by date; on the same date, metrics in the order
+    of ``baselines``. A dashboard that draws the baselines lists their flagged
+    days from them, without working them out a second time.
+
+    >>> days = pd.Series([10.0, 12.0] * 14 + [30.0], index=pd.date_range("2025-01-01", periods=29, name="date"))
+    >>> flagged_days({"orders": rolling_baseline(days)}).round({"z": 2})
+            date  metric  value  rolling_mean      z
+    0 2025-01-29  orders   30.0          11.0  18.66
+    """
+    columns = ["date", "metric", "value", "rolling_mean", "z"]
+    parts = []
+    for metric, baseline in baselines.items():
+        flagged = baseline[baseline["anomaly"]]
+        if len(flagged):
+            parts.append(pd.DataFrame({
+                "date": flagged.index, "metric": metric, "value": flagged["value"].to_numpy(),
+                "rolling_mean": flagged["rolling_mean"].to_numpy(), "z": flagged["z"].to_numpy(),
+            }))
+    if not parts:
+        return pd.DataFrame([], columns=columns)
+    report = pd.concat(parts, ignore_index=True)
+    order = {metric: position for position, metric in enumerate(baselines)}
     report = report.sort_values(["date", "metric"], key=lambda s: s.map(order) if s.name == "metric" else s)
     return report.reset_index(drop=True)
 

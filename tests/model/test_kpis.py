@@ -28,6 +28,7 @@ from widgets.kpis import (
     anomaly_flags,
     anomaly_report,
     churn_rate,
+    flagged_days,
     monthly_recurring_revenue,
     monthly_summary,
     retainer_health,
@@ -216,6 +217,21 @@ def test_the_report_lists_every_flagged_day_by_date():
     assert len(report) == int(flagged.to_numpy().sum())
     assert {(DATES[35], "support_emails"), (DATES[40], "revenue")} <= set(zip(report["date"], report["metric"]))
     assert (report["z"].abs() >= 3).all()
+
+
+def test_flagged_days_of_the_baselines_is_the_report():
+    table = shop(70)
+    table.loc[DATES[40], "revenue"] = 20_000.0
+    table.loc[DATES[40], "support_emails"] = 80
+    table.loc[DATES[35], "support_emails"] = 90
+    metrics = ["support_emails", "revenue"]
+    baselines = {metric: rolling_baseline(table, metric) for metric in metrics}
+    report = flagged_days(baselines)
+    pd.testing.assert_frame_equal(report, anomaly_report(table, metrics))
+    on_the_same_day = report[report["date"] == DATES[40]]
+    assert list(on_the_same_day["metric"]) == metrics, "on one date, the metrics keep the order asked for"
+    calm = pd.DataFrame({"orders": [10.0, 11.0] * 20}, index=DATES[:40])
+    assert flagged_days({"orders": rolling_baseline(calm, "orders")}).empty
 
 
 def test_an_empty_report_when_nothing_stands_out():
