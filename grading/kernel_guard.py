@@ -56,6 +56,7 @@ seen.
 from __future__ import annotations
 
 import ast
+import atexit
 import functools
 import json
 import operator
@@ -190,6 +191,10 @@ def install(config_path: str) -> None:
         shell.ast_transformers.append(RunTestInPrivate())
     hook, announce = _make_guard(config, bytes.fromhex(config["key"]), shell)
     sys.addaudithook(hook)
+    # The kernel is thrown away once graded: its usual exit (its threads, sockets and modules
+    # closed one by one) kept the grader waiting about 0.9 s a notebook. Run first of the exit
+    # handlers, so after ipykernel's shutdown request has stopped the processes the notebook started.
+    atexit.register(os._exit, 0)
     announce(config["nonce"])
 
 
