@@ -136,8 +136,14 @@ def timed_command(command: list[str], course: Path) -> CommandRun:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=course, env=course_environment(course),
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    with PeakMemory(process.pid) as memory:
-        output, _ = process.communicate()
+    try:
+        with PeakMemory(process.pid) as memory:
+            output, _ = process.communicate()
+    except BaseException:  # Ctrl-C: the grading command and its kernels go too
+        from grading.worker_pool import kill_process_tree
+
+        kill_process_tree(process.pid)
+        raise
     wall = time.perf_counter() - started
     return CommandRun(wall, children_cpu_s() - cpu_before, memory.peak_bytes / 2**20, process.returncode, output)
 
