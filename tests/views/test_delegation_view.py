@@ -298,6 +298,20 @@ def test_a_control_alone_reads_its_label_and_bounds_from_the_field():
     assert INVALID_CLASS not in control.text._dom_classes and not control.text.layout.border
 
 
+def test_controls_share_their_label_slider_and_row_layouts_but_not_the_text_box_one():
+    first, second = (NumberControl(Field(name, name.title(), "", 0, 10)) for name in ("one", "two"))
+    for part in ("label", "slider", "widget"):
+        assert getattr(first, part).layout is getattr(second, part).layout, part
+    assert (first.label.layout.width, first.slider.layout.width) == ("19em", "13em")
+    assert first.text.layout is not second.text.layout
+    assert first.text.tooltip == "One" and visible_text(first.label.value).strip() == "One"
+    first.mark_invalid(True)
+    assert first.text.layout.border and not second.text.layout.border
+    first.slider.layout.close()  # as Widget.close_all() would: the next control gets an open one
+    third = NumberControl(Field("three", "Three", "", 0, 10))
+    assert third.slider.layout.comm is not None and third.slider.layout.width == "13em"
+
+
 # --- construction ---
 
 
