@@ -16,6 +16,22 @@ def test_the_floor_notebook_imports_what_each_lesson_imports():
         assert all(line.startswith(("import ", "from ")) for line in imports)
 
 
+def test_the_floor_also_loads_the_libraries_a_lesson_loads_on_the_way():
+    """Lesson 08's tables come from the course's package, so pandas is in its floor though the lesson never imports it."""
+    path = next(path for path in lesson_paths() if path.name.startswith("08-"))
+    assert not any("pandas" in line for line in bench.lesson_imports(nbformat.read(path, as_version=4)))
+    resident, libraries = bench._after_the_lesson(path)
+    assert resident > 0 and "pandas" in libraries and "ipywidgets" in libraries
+    floor = bench.floor_notebook(nbformat.read(path, as_version=4), libraries)
+    assert floor.cells[0].source.splitlines()[-len(libraries):] == [f"import {name}" for name in libraries]
+
+
+def test_a_timed_run_executes_every_cell(tmp_path):
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(f"print({n} * 2)") for n in range(3)])
+    assert bench._execute_seconds(notebook, tmp_path) > 0
+    assert ["".join(cell.outputs[0].text) for cell in notebook.cells] == ["0\n", "2\n", "4\n"]
+
+
 def test_every_calculator_in_the_benchmark_can_be_driven():
     rows = bench.bench_calculators(repeats=3)
     assert "DelegationCalculator" in [name for name, *_ in rows]

@@ -6,9 +6,10 @@ side by side in the same run:
 - calculator interaction: from setting an input's value to updated results and
   chart, beside the model's compute time alone (target: under 50 ms);
 - lesson execution: each course notebook top to bottom in a fresh kernel,
-  beside a floor notebook that only imports what the lesson imports (target:
-  within 1.5x of the floor), and the kernel's resident memory after the
-  lesson (target: the heaviest under 200 MB);
+  beside a floor notebook that only imports what the lesson imports and the
+  libraries its run loads on the way, such as pandas behind a calculator's
+  table (target: within 1.5x of the floor), and the kernel's resident memory
+  after the lesson (target: the heaviest under 200 MB);
 - start-up (alone with --startup-only): from `make lab` on a prepared .venv
   (serving a temporary copy of the repository) to the page it opens, the start
   page, in headless Chromium, where the delegation calculator, after Run All,
@@ -127,39 +128,51 @@ def _execute_seconds(notebook, workdir: pathlib.Path) -> float:
     return time.perf_counter() - start
 
 
-#: Appended to a lesson after its timed run: the kernel's resident memory now, in MB.
-_RESIDENT_MB = (
-    "import re\n"
+#: Libraries a lesson can load without importing them itself, through the course's package.
+LOADED_ON_THE_WAY = ("ipywidgets", "matplotlib", "matplotlib.pyplot", "numpy", "pandas")
+
+#: Appended to a lesson after its run: the kernel's resident memory (MB), then the libraries it loaded.
+_AFTER_THE_LESSON = (
+    "import re, sys\n"
     "with open('/proc/self/status') as status:\n"
-    "    print(int(re.search(r'VmRSS:\\s+(\\d+) kB', status.read()).group(1)) / 1024)"
+    "    print(int(re.search(r'VmRSS:\\s+(\\d+) kB', status.read()).group(1)) / 1024)\n"
+    f"print(' '.join(name for name in {LOADED_ON_THE_WAY!r} if name in sys.modules))"
 )
 
 
-def _resident_mb_after(path: pathlib.Path) -> float:
-    """The kernel's resident memory after running the whole lesson, in MB."""
+def _after_the_lesson(path: pathlib.Path) -> tuple[float, list[str]]:
+    """The kernel's resident memory in MB after running the whole lesson, and the libraries it had loaded."""
     import nbformat
 
     notebook = nbformat.read(path, as_version=4)
-    notebook.cells.append(nbformat.v4.new_code_cell(_RESIDENT_MB))
+    notebook.cells.append(nbformat.v4.new_code_cell(_AFTER_THE_LESSON))
     execute(notebook, COURSE)
-    return float(notebook.cells[-1].outputs[0].text)
+    resident, libraries = "".join(notebook.cells[-1].outputs[0].text).splitlines()
+    return float(resident), libraries.split()
+
+
+def floor_notebook(lesson, libraries: list[str]):
+    """A notebook that imports what ``lesson`` imports, then the ``libraries`` its run loads on the way."""
+    import nbformat
+
+    lines = lesson_imports(lesson) + [f"import {name}" for name in libraries]
+    return nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(lines))])
 
 
 def bench_lessons(repeats: int) -> list[tuple[str, float, float, float]]:
-    """Per lesson: median execution time, median time of its import-only floor (s, interleaved), kernel MB."""
+    """Per lesson: median execution time, median time of its floor (s, interleaved), kernel MB."""
     import nbformat
 
     rows = []
     for path in lesson_paths():
         lesson = nbformat.read(path, as_version=4)
-        floor = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("\n".join(lesson_imports(lesson)))])
+        resident, libraries = _after_the_lesson(path)
+        floor = floor_notebook(lesson, libraries)
         lesson_times, floor_times = [], []
         for _ in range(repeats):
             floor_times.append(_execute_seconds(nbformat.from_dict(floor), COURSE))
             lesson_times.append(_execute_seconds(nbformat.read(path, as_version=4), COURSE))
-        rows.append(
-            (path.name, statistics.median(lesson_times), statistics.median(floor_times), _resident_mb_after(path))
-        )
+        rows.append((path.name, statistics.median(lesson_times), statistics.median(floor_times), resident))
     return rows
 
 
