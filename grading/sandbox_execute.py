@@ -78,6 +78,8 @@ class SandboxedExecution:
         self._lost: dict[int, str] = {}
         self._needs_new_kernel = False
         self._flooded: set[int] = set()
+        #: Cells whose flood got their kernel killed: a new kernel follows, even if the kill lands late.
+        self._killed_for_flood: set[int] = set()
         self._output_key = None
         return super().preprocess(nb, resources, km)
 
@@ -118,7 +120,8 @@ class SandboxedExecution:
             return cell, self.resources
         if index in self._flooded:
             cell.outputs.append(error_output(OUTPUT_TOO_LARGE_ERROR, self._flood_reason()))
-            if not self._kernel_alive():
+            # The cell's reply can come before the kill lands; the next cell must not meet its kernel's death.
+            if index in self._killed_for_flood or not self._kernel_alive():
                 self._lose_kernel(cell, index, None, "")
         elif self._ran_into_process_limit(cell):
             self._lose_kernel(cell, index, PROCESS_LIMIT_ERROR,
@@ -192,6 +195,7 @@ class SandboxedExecution:
                 # this cell: past the cap the output is only dropped, and a flood that goes on is killed.
                 if self._output_chars > KILL_FACTOR * limit:
                     self._signal_kernel(signal.SIGKILL)
+                    self._killed_for_flood.add(cell_index)
                 if msg.get("msg_type") in _DROPPABLE:
                     return None
                 content = msg.get("content", {})

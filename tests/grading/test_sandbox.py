@@ -466,3 +466,40 @@ def test_the_check_command_creates_the_users_as_root():
     bad = subprocess.run([sys.executable, "-m", "grading.sandbox", "--slots", "0"],
                          capture_output=True, text=True, cwd=REPO, check=False)
     assert bad.returncode == 2 and "--slots must be between 1" in bad.stderr
+
+
+class _ExecuteStandIn:
+    """What the sandboxed step builds on, minus the kernel: every cell replies at once."""
+
+    def preprocess_cell(self, cell, resources, index):
+        return cell, resources
+
+    def process_message(self, msg, cell, cell_index):
+        return msg
+
+
+def test_a_kernel_killed_for_its_flood_is_replaced_even_when_the_cell_replied_before_the_kill_landed():
+    """A flood past four times the cap kills the kernel; if the cell's reply beats the kill, the next cell still gets a new kernel."""
+    from types import SimpleNamespace
+
+    from grading.sandbox_execute import SandboxedExecution
+
+    class Step(SandboxedExecution, _ExecuteStandIn):
+        pass
+
+    step = Step()
+    step._sandbox = SimpleNamespace(output_mb=1, max_restarts=3, processes=48)
+    step._restarts, step._lost, step._needs_new_kernel = 0, {}, False
+    step._flooded, step._killed_for_flood, step._output_key = set(), set(), None
+    sent = []
+    step._signal_kernel = sent.append
+    step._kernel_alive = lambda: True  # the kill is sent, but the process has not died yet
+    cell = nbformat.v4.new_code_cell("print('x' * 20_000_000)")
+
+    flood = {"msg_type": "stream", "content": {"name": "stdout", "text": "x" * (5 * 1024 * 1024)}}
+    assert step.process_message(flood, cell, 35) is None
+    step.preprocess_cell(cell, {}, 35)
+
+    assert sent, "the flood did not get its kernel killed"
+    assert step._needs_new_kernel, "the next cell would run in the kernel that was killed"
+    assert [output.ename for output in cell.outputs] == ["OutputTooLargeError"]
