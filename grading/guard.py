@@ -160,6 +160,36 @@ def course_paths(coursedir: CourseDirectory, exchange: str | None, db_url: str) 
     return [os.path.realpath(path) for path in paths]
 
 
+def owning_coursedir(preprocessor) -> CourseDirectory:
+    """The CourseDirectory of the nbgrader converter that runs ``preprocessor`` (or one from its config)."""
+    owner = preprocessor.parent
+    while owner is not None:
+        if isinstance(getattr(owner, "coursedir", None), CourseDirectory):
+            return owner.coursedir
+        owner = getattr(owner, "parent", None)
+    return CourseDirectory(config=preprocessor.config)
+
+
+def source_notebook_modules(preprocessor, resources) -> list[str]:
+    """What the code cells of the source notebook being graded import: the instructor's, never the student's.
+
+    Empty when the notebook is not an nbgrader assignment's or its source cannot be read.
+    """
+    import nbformat
+
+    nbgrader = (resources or {}).get("nbgrader", {})
+    assignment, notebook = nbgrader.get("assignment"), nbgrader.get("notebook")
+    if not assignment or not notebook:
+        return []
+    coursedir = owning_coursedir(preprocessor)
+    path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
+    try:
+        source = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return []
+    return sorted({name for cell in source.cells if cell.cell_type == "code" for name in imported_modules(cell.source)})
+
+
 class GuardedExecute(Execute):
     """nbgrader's Execute, with every test cell run under the grading guard (see the module's docstring)."""
 
@@ -217,12 +247,7 @@ class GuardedExecute(Execute):
     _silent = run_sync(_async_silent)
 
     def _coursedir(self) -> CourseDirectory:
-        owner = self.parent
-        while owner is not None:
-            if isinstance(getattr(owner, "coursedir", None), CourseDirectory):
-                return owner.coursedir
-            owner = getattr(owner, "parent", None)
-        return CourseDirectory(config=self.config)
+        return owning_coursedir(self)
 
     def _start_guard(self, resources) -> None:
         key, nonce = secrets.token_bytes(32), secrets.token_hex(16)

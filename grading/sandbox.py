@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from traitlets import Enum, Float, Integer, List, Unicode
+from traitlets import Bool, Enum, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 #: Name of the users student kernels run as: the prefix and the slot's number.
@@ -81,6 +81,26 @@ class Sandbox(LoggingConfigurable):
     hidden_paths = List(
         Unicode(), help="more files or folders student code must not see (the course's answers are hidden anyway)"
     ).tag(config=True)
+    fork_kernels = Bool(
+        True, help="start each kernel as a fork of a process that has loaded the kernel's libraries once"
+                   " (grading.kernel_forkserver); False starts a new Python for every kernel"
+    ).tag(config=True)
+    preload_modules = List(
+        Unicode(), ["ipykernel.kernelapp", "ipykernel.ipkernel", "ipykernel.zmqshell", "ipykernel.debugger",
+                    "IPython.core.completerlib", "IPython.core.debugger", "IPython.core.oinspect",
+                    "IPython.extensions.storemagic", "sqlite3", "psutil", "tornado.platform.asyncio", "faulthandler",
+                    "grading.kernel_guard"],
+        help="modules the fork server loads once for all kernels, besides what the grading guard and the"
+             " assignment's source notebook import"
+    ).tag(config=True)
+    #: Modules the source notebook being graded imports (set by the execute step, for the fork server).
+    notebook_modules: list[str] = []
+
+    def modules_to_preload(self) -> list[str]:
+        """What the fork server loads: the settings', the grading guard's, the source notebook's; sorted."""
+        from grading.kernel_guard import CORE_MODULES
+
+        return sorted({*self.preload_modules, *CORE_MODULES, *self.notebook_modules})
 
     def effective_mode(self) -> str:
         """``mode``, unless the environment variable says otherwise."""

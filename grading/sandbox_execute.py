@@ -31,7 +31,7 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbformat.notebooknode import NotebookNode
 from nbgrader.preprocessors import Execute
 
-from grading.guard import GuardedExecute, is_test_cell
+from grading.guard import GuardedExecute, is_test_cell, source_notebook_modules
 from grading.sandbox import MIB, Sandbox
 
 KERNEL_DIED_ERROR = "KernelDiedError"
@@ -74,6 +74,8 @@ class SandboxedExecution:
     def preprocess(self, nb, resources=None, km=None):
         self._sandbox = Sandbox(config=self.config, parent=self)
         self._sandboxed = self._sandbox.should_run()
+        if self._sandboxed and self._sandbox.fork_kernels:
+            self._sandbox.notebook_modules = source_notebook_modules(self, resources)
         self._restarts = 0
         self._lost: dict[int, str] = {}
         self._needs_new_kernel = False

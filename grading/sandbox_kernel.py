@@ -26,7 +26,9 @@ import os
 import secrets
 import signal
 import sys
+import time
 from pathlib import Path
+from queue import Empty
 
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
@@ -38,6 +40,8 @@ from grading.sandbox import MIB, KernelSlot, Sandbox, SandboxUnavailable, _tool,
 LAUNCHER = Path(__file__).with_name("sandbox_launch.py")
 #: The exit code of :mod:`grading.sandbox_launch` when it could not start the kernel.
 LAUNCH_FAILED = 97
+#: Milliseconds between a kernel client's tries to reach a socket the kernel has not bound yet.
+RECONNECT_MS = 10
 #: Seconds of CPU a kernel gets past its soft limit (SIGXCPU) before the hard one kills it.
 CPU_GRACE_S = 5
 #: Variables of the grader's environment the kernel keeps (locale, time zone, extra import paths, and
@@ -262,12 +266,39 @@ class SandboxKernelManager(AsyncKernelManager):
             os.fchmod(descriptor, 0o600)
             self._log = os.fdopen(descriptor, "a+b")
         self._log.truncate(0)
+        if self.sandbox.fork_kernels:
+            process = self._forked_kernel(plan, kernel_cmd)
+            if process is not None:
+                provisioner = self.provisioner
+                # The keeper leads the kernel's process group, as a kernel jupyter_client starts itself does.
+                provisioner.process, provisioner.pid, provisioner.pgid = process, process.pid, process.pid
+                provisioner.cwd = "/"
+                self._reconcile_connection_info(provisioner.connection_info)
+                return
         kw.update(stdout=self._log, stderr=self._log, cwd="/", env={"PATH": plan["env"]["PATH"]})
         # --pdeathsig: a grader killed outright (SIGKILL) takes unshare, and so the kernel, with it.
         command = [_tool("setpriv"), "--pdeathsig", "KILL", "--",
                    _tool("unshare"), "--net", "--pid", "--fork", "--mount", "--mount-proc", "--kill-child", "--",
                    sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(plan), "--", *kernel_cmd]
         await super()._async_launch_kernel(command, **kw)
+
+    def _forked_kernel(self, plan: dict, kernel_cmd: list[str]):
+        """The kernel forked by this process's fork server (:mod:`grading.forked_kernels`), or None to start one
+        from scratch: a kernel command other than ``PYTHON -m ipykernel_launcher ...``, or a fork server that failed."""
+        from grading.forked_kernels import ForkServerUnavailable, shared_server
+
+        if len(kernel_cmd) < 3 or kernel_cmd[1:3] != ["-m", "ipykernel_launcher"]:
+            return None
+        try:
+            server = shared_server(plan["env"], self.sandbox.modules_to_preload(), python=kernel_cmd[0])
+            return server.launch(plan, kernel_cmd[3:], str(self.slot.folder.with_suffix(".log")))
+        except (ForkServerUnavailable, OSError) as error:
+            self.log.warning("The kernel is started from scratch: %s", error)
+            return None
+
+    async def _async_wait(self, pollinterval: float = 0.1) -> None:
+        # A kernel that was asked to shut down is gone a few milliseconds later: look every 10 ms, not 100.
+        await super()._async_wait(pollinterval=min(pollinterval, 0.01))
 
     # --- What happened -----------------------------------------------------------------
     def exit_code(self) -> int | None:
@@ -344,7 +375,50 @@ class SandboxKernelManager(AsyncKernelManager):
 
 
 class SandboxKernelClient(AsyncKernelClient):
-    """jupyter_client's kernel client; hands the grading guard's config file to a sandboxed kernel."""
+    """jupyter_client's kernel client; hands the grading guard's config file to a sandboxed kernel.
+
+    It also waits for a new kernel without idling: jupyter_client's wait ends with 0.2 s in which
+    no output may arrive, and zmq tries a socket the kernel has not bound yet again after 100 ms.
+    Here the wait ends when the kernel_info request's own idle status arrives, and the sockets try
+    again every :data:`RECONNECT_MS` (a forked kernel binds its sockets a moment after it is asked for).
+    """
+
+    def _create_connected_socket(self, channel, identity=None):
+        import zmq
+
+        self.context.setsockopt(zmq.RECONNECT_IVL, RECONNECT_MS)
+        return super()._create_connected_socket(channel, identity)
+
+    async def wait_for_ready(self, timeout: float | None = None) -> None:
+        deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+        while True:
+            self.kernel_info()
+            try:
+                reply = await self.shell_channel.get_msg(timeout=1)
+            except Empty:
+                reply = None
+            # IOPub is connected once it carries the request's idle status; if it missed it, ask again.
+            if reply is not None and reply["msg_type"] == "kernel_info_reply" and \
+                    await self._reaches_idle(reply["parent_header"].get("msg_id"), 1.0):
+                self._handle_kernel_info_reply(reply)
+                return
+            if not await self.is_alive():
+                raise RuntimeError("Kernel died before replying to kernel_info")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"Kernel didn't respond in {timeout:.0f} seconds")
+
+    async def _reaches_idle(self, msg_id: str | None, timeout: float) -> bool:
+        """Read IOPub up to the idle status of request ``msg_id``, for at most ``timeout`` seconds; whether it came."""
+        end = time.monotonic() + timeout
+        while (left := end - time.monotonic()) > 0:
+            try:
+                message = await self.iopub_channel.get_msg(timeout=left)
+            except Empty:
+                return False
+            if (message["msg_type"] == "status" and message["content"].get("execution_state") == "idle"
+                    and message["parent_header"].get("msg_id") == msg_id):
+                return True
+        return False
 
     def execute(self, code, *args, **kwargs):
         manager = self.parent

@@ -133,7 +133,11 @@ def set_limits(limits):
         resource.setrlimit(kind, (soft, hard))
 
 
-def launch(plan, kernel_argv):
+def enter(plan):
+    """Steps 1 to 3 and the limits of step 4, as root in the new namespaces: all but becoming the kernel's user.
+
+    :mod:`grading.kernel_forkserver` calls it too, in each kernel it forks.
+    """
     slot_folder, own = plan["slot_folder"], plan["own_folder"]
     scratch = os.path.join(slot_folder, "scratch")
     mount("tmpfs", scratch, "tmpfs", MS_NOSUID | MS_NODEV, f"size={plan['scratch_bytes']},mode=0711")
@@ -154,6 +158,10 @@ def launch(plan, kernel_argv):
     os.chdir(own)
     set_limits(plan["limits"])
     os.umask(0o077)
+
+
+def launch(plan, kernel_argv):
+    enter(plan)
     command = [plan["setpriv"], f"--reuid={plan['uid']}", f"--regid={plan['gid']}", "--clear-groups",
                "--no-new-privs", "--inh-caps=-all", "--bounding-set=-all",
                # Changing the user clears unshare's --kill-child request; set it again as that user.
