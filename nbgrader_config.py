@@ -40,6 +40,11 @@ c.GenerateFeedback.preprocessors = [
 # course's cells take well under a second. `input()` fails at once (no stdin),
 # and widgets are only displayed: neither waits for anyone.
 c.Execute.timeout = 20
+# Grading allows less: the graded kernel has the libraries loaded before the first cell (the
+# sandbox forks it, grading/kernel_forkserver.py) and every answer of the course runs in
+# milliseconds, while each test that loops for ever holds a grading process for this long.
+# The 20 s above is for `nbgrader validate`, where a first import on a cold machine takes seconds.
+c.GuardedSandboxedExecute.timeout = 5
 c.Execute.interrupt_on_timeout = True
 c.Execute.error_on_timeout = {
     "ename": "CellTimeoutError",

@@ -15,6 +15,7 @@ as it did before the fork server existed.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import select
@@ -165,10 +166,20 @@ class ForkedKernelProcess:
 _servers: dict[tuple, ForkServer] = {}
 
 
+def close_servers() -> None:
+    """End this process's fork servers and wait for them (run at exit: their CPU time is then this process's
+    children's, as a kernel's is when it was started from scratch, and none is left behind)."""
+    while _servers:
+        _, server = _servers.popitem()
+        server.close()
+
+
 def shared_server(environment: dict[str, str], modules: list[str], python: str = sys.executable) -> ForkServer:
     """This process's fork server for ``environment`` and ``modules``, started on first use (or again if it died)."""
     key = (python, json.dumps(environment, sort_keys=True), tuple(modules))
     server = _servers.get(key)
     if server is None or not server.alive():
+        if not _servers:
+            atexit.register(close_servers)
         _servers[key] = server = ForkServer(python, environment, list(modules))
     return server

@@ -24,10 +24,9 @@ ten times a second). In every run the gradebooks of both ways must hold the same
 grades for every student the class grader graded, or the benchmark fails.
 
 Cost: on the course's 2-core machine one run of the default class of 60 takes
-about 10 minutes under other load (plain nbgrader 6, the class grader 4, the
-looping submission alone 3 x 20 s of busy cell timeouts each way), so the
-default 3 runs take about half an hour; ``--class-runs 1`` gives a quicker,
-noisier look. Wall times there move with the load; CPU per submission much less.
+about 3 minutes on a quiet machine (the looping submission alone waits out
+3 cell timeouts of 5 s each way), so the default 3 runs take about 10 minutes;
+``--class-runs 1`` gives a quicker, noisier look. Wall times there move with the load; CPU per submission much less.
 
 It also prints what ``import nbformat`` costs in a fresh interpreter and whether
 it loads ``rfc3987-syntax`` (see :mod:`grading.student_grader` for why nothing

@@ -118,6 +118,7 @@ def answer_cell(notebook, function: str):
 def test_the_course_bounds_every_cell_and_every_output():
     config = repository_config()
     assert 0 < config.Execute.timeout <= 60 and config.Execute.interrupt_on_timeout
+    assert 0 < config.GuardedSandboxedExecute.timeout <= config.Execute.timeout
     assert config.Execute.error_on_timeout["ename"] == "CellTimeoutError"
     assert 0 < config.LimitOutput.max_lines and 0 < config.LimitOutputSize.max_characters
     steps = [import_item(name) for name in config.Autograde.autograde_preprocessors]

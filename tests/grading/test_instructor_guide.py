@@ -258,8 +258,11 @@ def test_the_guide_names_its_placeholders_and_has_a_step_for_each_stage(guide):
 def test_the_limits_the_guide_states_are_the_courses(guide):
     config = repository_config()
     text = " ".join(guide.split())
-    assert f"longer than {config.Execute.timeout} seconds" in text
-    assert f"Each cell has {config.Execute.timeout} seconds" in text
+    grading = config.GuardedSandboxedExecute.timeout
+    assert f"longer than {grading} seconds" in text
+    assert f"In grading each cell has {grading} seconds (`c.GuardedSandboxedExecute.timeout`)" in text
+    assert f"`nbgrader validate` allows {config.Execute.timeout} seconds (`c.Execute.timeout`" in text
+    assert f"the {grading}-second limit of each cell" in text and f"the {grading}-second cell limit" in text
     assert f"{config.LimitOutput.max_lines:,} lines" in text
     assert f"{config.LimitOutputSize.max_characters:,} characters" in text
 
