@@ -37,6 +37,7 @@ When the grader goes (its end of the socket closes), the server kills its kernel
 from __future__ import annotations
 
 import ctypes
+import gc
 import json
 import os
 import selectors
@@ -278,6 +279,10 @@ def main(argv: list[str]) -> int:
         del sys.path[0]
     control = socket.socket(fileno=int(argv[0]))
     loaded, missing = preload(json.loads(argv[1]))
+    # What the imports made stays shared with every fork only while nothing writes to its pages; a
+    # garbage collection in a kernel would visit (and so copy) all of it: the collector leaves it alone.
+    gc.collect()
+    gc.freeze()
     server = Server(control)
     server.send({"ready": True, "loaded": loaded, "missing": missing, "threads": threading.active_count()})
     try:
