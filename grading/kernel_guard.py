@@ -58,6 +58,7 @@ from __future__ import annotations
 import ast
 import atexit
 import functools
+import itertools
 import json
 import operator
 import os
@@ -457,6 +458,86 @@ def _make_guard(config: dict, key: bytes, shell):
 
     sys_namespace, shell_excepthook = sys.__dict__, shell.excepthook
 
+    # Every module's (and every class's) values in one row, with each namespace's length. While the
+    # row is what it was, each namespace holds the values it held, in the same order: checked by C
+    # functions only, in a few milliseconds. When it differs (a library imported a submodule, which
+    # adds a name to its package; a notebook patched something), every namespace is read at one
+    # instant (C calls again: no other thread runs in between) and checked against the snapshot,
+    # one by one; if all of them agree with it, that reading becomes the row.
+    _chain, _second = itertools.chain.from_iterable, operator.itemgetter(1)
+    _dict_values, _dict_items = dict.values, dict.items
+    _proxy_values, _proxy_items = type(_type.__dict__).values, type(_type.__dict__).items
+    # The modules the kernel rebinds names of (sys, builtins) are looked at one by one, every time.
+    rowed = [entry for entry in modules if entry[0] not in volatile]
+    always = [entry for entry in modules if entry[0] in volatile]
+    module_namespaces = _tuple(entry[1] for entry in rowed)
+    module_row = [(_tuple(_len(entry[3]) for entry in rowed), _tuple(_chain(entry[3] for entry in rowed)))]
+    class_proxies = _tuple(cls.__dict__ for _, cls, _, _ in classes)
+    class_row = [(_tuple(_len(entry[3]) for entry in classes), _tuple(_chain(entry[3] for entry in classes)))]
+
+    def unchanged(namespaces, values_of, row):
+        lengths, values = row[0]
+        return (_tuple(_map(_len, namespaces)) == lengths
+                and _all(_map(_is, _chain(_map(values_of, namespaces)), values)))
+
+    def reading(namespaces, items_of):
+        """Every namespace's items, read at one instant; and the row they make."""
+        items = _tuple(_map(_tuple, _map(items_of, namespaces)))
+        return items, (_tuple(_map(_len, items)), _tuple(_map(_second, _chain(items))))
+
+    def kept_values(items, values):
+        return _len(items) == _len(values) and _all(_map(_is, _map(_second, items), values))
+
+    def scan_modules(fix, found):
+        for name, namespace, snapshot, values in always:
+            if _len(namespace) == _len(values) and _all(_map(_is, namespace.values(), values)):
+                continue
+            for attribute, value in snapshot.items():
+                if not same(namespace.get(attribute, absent), value):
+                    found.append(f"{name}.{attribute}")
+                    if fix:
+                        namespace[attribute] = value
+        if unchanged(module_namespaces, _dict_values, module_row):
+            return
+        items, row = reading(module_namespaces, _dict_items)
+        clean = True
+        for (name, namespace, snapshot, values), now in _zip(rowed, items):
+            if kept_values(now, values):
+                continue  # nothing rebound in this one
+            now = _dict(now)
+            for attribute, value in snapshot.items():
+                if not same(now.get(attribute, absent), value):
+                    clean = False
+                    found.append(f"{name}.{attribute}")
+                    if fix:
+                        namespace[attribute] = value
+        if clean:
+            module_row[0] = row
+
+    def scan_classes(fix, found):
+        if unchanged(class_proxies, _proxy_values, class_row):
+            return
+        items, row = reading(class_proxies, _proxy_items)
+        clean = True
+        for (label, cls, snapshot, values), now in _zip(classes, items):
+            if kept_values(now, values):
+                continue
+            now = _dict(now)
+            for attribute in now:
+                if attribute not in snapshot:
+                    clean = False
+                    found.append(f"{label}.{attribute} (added)")
+                    if fix:
+                        _type_delattr(cls, attribute)
+            for attribute, value in snapshot.items():
+                if now.get(attribute, absent) is not value:
+                    clean = False
+                    found.append(f"{label}.{attribute}")
+                    if fix:
+                        _type_setattr(cls, attribute, value)
+        if clean:
+            class_row[0] = row
+
     def scan(fix):
         """What differs from the snapshot, as short descriptions; with ``fix``, put each back."""
         found = []
@@ -465,27 +546,8 @@ def _make_guard(config: dict, key: bytes, shell):
                 found.append(f"sys.modules[{name!r}]")
                 if fix:
                     _sys_modules[name] = module
-        for name, namespace, snapshot, values in modules:
-            if _len(namespace) == _len(values) and _all(_map(_is, namespace.values(), values)):
-                continue  # nothing rebound: the common case, checked at C speed
-            for attribute, value in snapshot.items():
-                if not same(namespace.get(attribute, absent), value):
-                    found.append(f"{name}.{attribute}")
-                    if fix:
-                        namespace[attribute] = value
-        for label, cls, snapshot, values in classes:
-            current = cls.__dict__
-            if _len(current) != _len(values) or not _all(_map(_is, current.values(), values)):
-                for attribute in _list(current):
-                    if attribute not in snapshot:
-                        found.append(f"{label}.{attribute} (added)")
-                        if fix:
-                            _type_delattr(cls, attribute)
-                for attribute, value in snapshot.items():
-                    if current.get(attribute, absent) is not value:
-                        found.append(f"{label}.{attribute}")
-                        if fix:
-                            _type_setattr(cls, attribute, value)
+        scan_modules(fix, found)
+        scan_classes(fix, found)
         for label, namespace, kept, keys, lists, dicts in objects:
             for attribute, value in kept.items():
                 if not same(namespace.get(attribute, absent), value):
