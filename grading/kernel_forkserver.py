@@ -40,6 +40,7 @@ import ctypes
 import gc
 import json
 import os
+import resource
 import selectors
 import signal
 import socket
@@ -178,7 +179,9 @@ def _keeper(request: dict, started_write: int, server_pid: int) -> None:
                 continue
         if os.WIFSIGNALED(status):
             number = os.WTERMSIG(status)
-            signal.signal(number, signal.SIG_DFL)
+            if number not in (signal.SIGKILL, signal.SIGSTOP):  # the two that keep their default anyway
+                signal.signal(number, signal.SIG_DFL)
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # the kernel's crash, not a core of the keeper
             os.kill(os.getpid(), number)
         os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else FAILED)
     except BaseException as error:  # noqa: BLE001

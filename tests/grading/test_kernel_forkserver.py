@@ -108,6 +108,49 @@ def test_a_forked_kernel_is_the_kernel_started_from_scratch(grading_folder):
         assert forked[field] == scratch[field], field
 
 
+async def _crash(folder: Path, fork: bool, code: str) -> tuple[int | None, str, bool]:
+    """How a sandboxed kernel that runs ``code`` ended: its exit code, the reason the grader gives, whether forked."""
+    settings = Config({"Sandbox": {"fork_kernels": fork, "cpu_seconds": 1}})
+    manager = SandboxKernelManager(kernel_name="python3", config=settings)
+    await manager.start_kernel(cwd=str(folder))
+    forked = isinstance(manager.provisioner.process, ForkedKernelProcess)
+    client = manager.client()
+    client.start_channels()
+    try:
+        await client.wait_for_ready(timeout=120)
+        client.execute(code)
+        for _ in range(600):
+            if manager.exit_code() is not None:
+                break
+            await asyncio.sleep(0.1)
+        return manager.exit_code(), manager.exit_reason(), forked
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+
+
+#: A crash, an exit code, and a kernel that ignores the CPU limit's warning until the hard limit kills it.
+ENDINGS = {
+    "segfault": ("import ctypes; ctypes.string_at(0)", -11),
+    "exit": ("import os; os._exit(3)", 3),
+    "cpu_limit": ("import signal\nsignal.signal(signal.SIGXCPU, signal.SIG_IGN)\nwhile True:\n    pass", -9),
+}
+
+
+@pytest.mark.parametrize("code, expected", list(ENDINGS.values()), ids=list(ENDINGS))
+def test_a_forked_kernels_end_is_told_as_a_kernel_started_from_scratch_tells_it(grading_folder, code, expected):
+    """The exit code (a crash's signal, os._exit's code, the CPU limit's kill) reaches the grader the same way."""
+    forked = asyncio.run(_crash(grading_folder, True, code))
+    assert forked[2] and forked[0] == expected, forked
+    if expected == -9:
+        # Started from scratch, `unshare --fork` passes on a SIGKILL as exit code 1; the fork server's keeper
+        # passes on the signal itself, so the reason is the right one.
+        assert "killed" in forked[1] and "CPU time limit" in forked[1]
+        return
+    scratch = asyncio.run(_crash(grading_folder, False, code))
+    assert not scratch[2] and forked[:2] == scratch[:2], (forked, scratch)
+
+
 def test_two_forked_kernels_do_not_share_numpys_random_numbers(grading_folder):
     first, _ = probe(grading_folder, fork=True)
     second, _ = probe(grading_folder, fork=True)
