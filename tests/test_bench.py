@@ -145,3 +145,20 @@ def test_the_class_grading_figure_refuses_fewer_than_one_run(capsys):
         bench.parse_arguments(["--class-runs", "0"])
     assert exit_info.value.code == 2
     assert "--class-runs must be at least 1" in capsys.readouterr().err
+
+
+def test_peak_memory_counts_memory_forks_share_once():
+    """Three forks of a process holding 200 MiB sum to about 200 MiB, not 800 as their resident sizes would."""
+    import subprocess
+    import sys
+    import time
+
+    from tools.bench_class_grading import PeakMemory
+
+    code = ("import os, time\nheld = bytearray(200 * 2**20)\nfor _ in range(3):\n    if os.fork() == 0:\n"
+            "        time.sleep(3)\n        os._exit(0)\ntime.sleep(3)\n")
+    family = subprocess.Popen([sys.executable, "-c", code])
+    with PeakMemory(family.pid, interval=0.05) as memory:
+        time.sleep(2)
+    family.wait()
+    assert 200 * 2**20 <= memory.peak_bytes < 300 * 2**20, memory.peak_bytes / 2**20

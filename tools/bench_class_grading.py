@@ -19,7 +19,8 @@ then shutting down: what no grading of a submission can avoid; median of
 several) and the floor divided by the cores, the CPU time per submission of
 each way (every process it ran: the command, workers, kernels), which the
 machine's load does not change as it changes wall times, and each way's peak memory (the
-resident memory of the command and every process it started, summed, sampled
+proportional set size of the command and every process it started, summed: memory forked
+kernels share with their fork server counts once, not once a process; sampled
 ten times a second). In every run the gradebooks of both ways must hold the same
 grades for every student the class grader graded, or the benchmark fails.
 
@@ -79,7 +80,11 @@ def roster(size: int) -> dict[str, str]:
 
 
 class PeakMemory:
-    """The highest resident memory of a process and all its descendants, summed, while it runs."""
+    """The highest memory of a process and all its descendants, summed, while it runs.
+
+    Each process counts its proportional set size (PSS): a page shared by n processes counts 1/n
+    in each, so a family of forks sums to what it holds. Where PSS cannot be read, the resident size.
+    """
 
     def __init__(self, pid: int, interval: float = 0.1):
         self.pid = pid
@@ -108,11 +113,21 @@ class PeakMemory:
             total = 0
             for process in family:
                 try:
-                    total += process.memory_info().rss
+                    total += process_memory(process)
                 except psutil.NoSuchProcess:
                     pass
             self.peak_bytes = max(self.peak_bytes, total)
             self._stop.wait(self.interval)
+
+
+def process_memory(process) -> int:
+    """Bytes of memory ``process`` (a psutil.Process) holds: its PSS, or its RSS where PSS cannot be read."""
+    import psutil
+
+    try:
+        return process.memory_full_info().pss
+    except (psutil.AccessDenied, AttributeError):
+        return process.memory_info().rss
 
 
 def children_cpu_s() -> float:
