@@ -42,7 +42,6 @@ class ForkServer:
     """One running fork server: its process, the socket to it, and what it said about its kernels."""
 
     def __init__(self, python: str, environment: dict[str, str], modules: list[str]):
-        self.python = python
         ours, theirs = socket.socketpair()
         self.socket = ours
         self._buffer = b""
@@ -51,6 +50,9 @@ class ForkServer:
             self.process = subprocess.Popen(
                 [python, *SERVER_COMMAND, str(theirs.fileno()), json.dumps(modules)], cwd="/", env=environment,
                 stdin=subprocess.DEVNULL, pass_fds=(theirs.fileno(),))
+        except OSError as error:
+            ours.close()
+            raise ForkServerUnavailable(f"the kernel fork server could not be started: {error}") from None
         finally:
             theirs.close()
         ready = self._receive(READY_TIMEOUT_S)

@@ -165,3 +165,5 @@ def test_a_kernel_command_other_than_ipykernels_is_started_from_scratch():
 def test_a_fork_server_that_cannot_start_says_so():
     with pytest.raises(ForkServerUnavailable, match="did not start"):
         ForkServer("/bin/false", {"PATH": "/usr/bin:/bin"}, [])
+    with pytest.raises(ForkServerUnavailable, match="could not be started"):
+        ForkServer("/nonexistent/python", {"PATH": "/usr/bin:/bin"}, [])
