@@ -166,6 +166,8 @@ class ForkedKernelProcess:
 
 
 _servers: dict[tuple, ForkServer] = {}
+#: Why a server could not start, for each kind this process asked for.
+_failures: dict[tuple, str] = {}
 
 
 def close_servers() -> None:
@@ -177,11 +179,20 @@ def close_servers() -> None:
 
 
 def shared_server(environment: dict[str, str], modules: list[str], python: str = sys.executable) -> ForkServer:
-    """This process's fork server for ``environment`` and ``modules``, started on first use (or again if it died)."""
+    """This process's fork server for ``environment`` and ``modules``, started on first use (or again if it died).
+
+    A server that could not start is not tried again by this process.
+    """
     key = (python, json.dumps(environment, sort_keys=True), tuple(modules))
+    if key in _failures:  # once is enough: the next students' kernels start from scratch at once
+        raise ForkServerUnavailable(_failures[key])
     server = _servers.get(key)
     if server is None or not server.alive():
         if not _servers:
             atexit.register(close_servers)
-        _servers[key] = server = ForkServer(python, environment, list(modules))
+        try:
+            _servers[key] = server = ForkServer(python, environment, list(modules))
+        except ForkServerUnavailable as error:
+            _failures[key] = str(error)
+            raise
     return server

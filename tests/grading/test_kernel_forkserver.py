@@ -167,3 +167,20 @@ def test_a_fork_server_that_cannot_start_says_so():
         ForkServer("/bin/false", {"PATH": "/usr/bin:/bin"}, [])
     with pytest.raises(ForkServerUnavailable, match="could not be started"):
         ForkServer("/nonexistent/python", {"PATH": "/usr/bin:/bin"}, [])
+
+
+def test_a_fork_server_that_could_not_start_is_not_tried_again(monkeypatch):
+    from grading import forked_kernels
+
+    monkeypatch.setattr(forked_kernels, "_failures", {})
+    tries = []
+
+    def failing(*arguments):
+        tries.append(arguments)
+        raise ForkServerUnavailable("the kernel fork server did not start (no answer)")
+
+    monkeypatch.setattr(forked_kernels, "ForkServer", failing)
+    for _ in range(3):
+        with pytest.raises(ForkServerUnavailable, match="did not start"):
+            forked_kernels.shared_server({"PATH": "/usr/bin"}, ["math"])
+    assert len(tries) == 1
