@@ -16,6 +16,9 @@ Linux already provides:
   written file, open files;
 * ``setpriv`` to drop to that user with no capabilities and no way to gain privileges.
 
+Each kernel is normally a fork of a process that loaded the kernel's libraries once
+(:mod:`grading.kernel_forkserver`), which sets up the same namespaces, limits and user itself.
+
 It needs root (a new user and new namespaces); without it the grading commands say so.
 :class:`Sandbox` holds the settings (``c.Sandbox.*`` in ``nbgrader_config.py``);
 ``python -m grading.sandbox`` checks the machine and creates the users ahead of a term.

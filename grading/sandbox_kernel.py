@@ -6,13 +6,17 @@
   ``/run/va-to-obm-grader``) and puts the connection file there, with the ``ipc``
   transport: the kernel lives in an empty network namespace, so grader and kernel talk over
   unix sockets in that folder, which both can reach;
-* the kernel command is wrapped in ``unshare`` and :mod:`grading.sandbox_launch`, with a
-  plan that names the grading folder, the paths to hide (:func:`hidden_paths`), the limits
-  and a minimal environment (no secret of the grader's environment reaches student code);
-  the kernel's stdout and stderr go to a log the grader owns, read when the kernel dies;
+* the kernel is started in the sandbox from a plan that names the grading folder, the paths
+  to hide (:func:`hidden_paths`), the limits and a minimal environment (no secret of the
+  grader's environment reaches student code): forked by this process's fork server
+  (:mod:`grading.forked_kernels`, ``Sandbox.fork_kernels``), which loaded the kernel's
+  libraries once, or else with its command wrapped in ``unshare`` and
+  :mod:`grading.sandbox_launch`; the kernel's stdout and stderr go to a log the grader owns,
+  read when the kernel dies;
 * when the kernel is done, every process of the slot's user is killed and the slot freed.
 
-:class:`SandboxKernelClient` hands the grading guard (:mod:`grading.guard`) over the fence:
+:class:`SandboxKernelClient` waits for a new kernel without idling, and hands the grading guard
+(:mod:`grading.guard`) over the fence:
 the guard writes its one-time config file where only the grader can read it, so when the
 grader asks the kernel to install the guard, the file is copied into the slot's folder for
 the kernel's user alone and the request names the copy.
