@@ -488,55 +488,47 @@ def _make_guard(config: dict, key: bytes, shell):
     def kept_values(items, values):
         return _len(items) == _len(values) and _all(_map(_is, _map(_second, items), values))
 
-    def scan_modules(fix, found):
-        for name, namespace, snapshot, values in always:
-            if _len(namespace) == _len(values) and _all(_map(_is, namespace.values(), values)):
-                continue
-            for attribute, value in snapshot.items():
-                if not same(namespace.get(attribute, absent), value):
-                    found.append(f"{name}.{attribute}")
-                    if fix:
-                        namespace[attribute] = value
-        if unchanged(module_namespaces, _dict_values, module_row):
-            return
-        items, row = reading(module_namespaces, _dict_items)
-        clean = True
-        for (name, namespace, snapshot, values), now in _zip(rowed, items):
-            if kept_values(now, values):
-                continue  # nothing rebound in this one
-            now = _dict(now)
-            for attribute, value in snapshot.items():
-                if not same(now.get(attribute, absent), value):
-                    clean = False
-                    found.append(f"{name}.{attribute}")
-                    if fix:
-                        namespace[attribute] = value
-        if clean:
-            module_row[0] = row
+    def module_differences(entry, now, fix):
+        """The snapshot's names of a module that ``now`` (its namespace, or a reading of it) does not hold as they were."""
+        name, namespace, snapshot, _ = entry
+        found = []
+        for attribute, value in snapshot.items():
+            if not same(now.get(attribute, absent), value):
+                found.append(f"{name}.{attribute}")
+                if fix:
+                    namespace[attribute] = value
+        return found
 
-    def scan_classes(fix, found):
-        if unchanged(class_proxies, _proxy_values, class_row):
+    def class_differences(entry, now, fix):
+        """The attributes of a class that ``now`` (a reading of its namespace) adds, lacks or holds otherwise."""
+        label, cls, snapshot, _ = entry
+        found = []
+        for attribute in now:
+            if attribute not in snapshot:
+                found.append(f"{label}.{attribute} (added)")
+                if fix:
+                    _type_delattr(cls, attribute)
+        for attribute, value in snapshot.items():
+            if now.get(attribute, absent) is not value:
+                found.append(f"{label}.{attribute}")
+                if fix:
+                    _type_setattr(cls, attribute, value)
+        return found
+
+    def scan_row(fix, found, entries, namespaces, values_of, items_of, row, differences):
+        """What ``differences`` finds in the namespaces that left ``row``; a clean reading becomes the row."""
+        if unchanged(namespaces, values_of, row):
             return
-        items, row = reading(class_proxies, _proxy_items)
+        items, reading_row = reading(namespaces, items_of)
         clean = True
-        for (label, cls, snapshot, values), now in _zip(classes, items):
-            if kept_values(now, values):
-                continue
-            now = _dict(now)
-            for attribute in now:
-                if attribute not in snapshot:
-                    clean = False
-                    found.append(f"{label}.{attribute} (added)")
-                    if fix:
-                        _type_delattr(cls, attribute)
-            for attribute, value in snapshot.items():
-                if now.get(attribute, absent) is not value:
-                    clean = False
-                    found.append(f"{label}.{attribute}")
-                    if fix:
-                        _type_setattr(cls, attribute, value)
+        for entry, now in _zip(entries, items):
+            if kept_values(now, entry[3]):
+                continue  # nothing rebound in this one
+            problems = differences(entry, _dict(now), fix)
+            clean = clean and not problems
+            found.extend(problems)
         if clean:
-            class_row[0] = row
+            row[0] = reading_row
 
     def scan(fix):
         """What differs from the snapshot, as short descriptions; with ``fix``, put each back."""
@@ -546,8 +538,11 @@ def _make_guard(config: dict, key: bytes, shell):
                 found.append(f"sys.modules[{name!r}]")
                 if fix:
                     _sys_modules[name] = module
-        scan_modules(fix, found)
-        scan_classes(fix, found)
+        for entry in always:
+            if not kept_values(_tuple(_dict_items(entry[1])), entry[3]):
+                found.extend(module_differences(entry, entry[1], fix))
+        scan_row(fix, found, rowed, module_namespaces, _dict_values, _dict_items, module_row, module_differences)
+        scan_row(fix, found, classes, class_proxies, _proxy_values, _proxy_items, class_row, class_differences)
         for label, namespace, kept, keys, lists, dicts in objects:
             for attribute, value in kept.items():
                 if not same(namespace.get(attribute, absent), value):
