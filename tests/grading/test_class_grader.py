@@ -85,7 +85,7 @@ def ledger_records(course: Path) -> list[Path]:
 def released(tmp_path_factory) -> Path:
     """A course with the assignment released and nobody's submission yet."""
     return make_course(tmp_path_factory.mktemp("released") / "course", ASSIGNMENT,
-                       [f"c.Execute.timeout = {CELL_TIMEOUT_S}"])
+                       [f"c.Execute.timeout = {CELL_TIMEOUT_S}", f"c.GuardedSandboxedExecute.timeout = {CELL_TIMEOUT_S}"])
 
 
 @pytest.fixture(scope="module")
@@ -235,7 +235,7 @@ def test_a_grading_that_runs_over_the_student_limit_is_stopped_with_its_kernel(r
     course = copy_course(released, tmp_path / "course")
     # Only the limit on the whole grading may stop it, not nbgrader's cell timeout.
     with open(course / "nbgrader_config.py", "a") as config:
-        config.write("c.Execute.timeout = 600\n")
+        config.write("c.Execute.timeout = 600\nc.GuardedSandboxedExecute.timeout = 600\n")
     add_hanging_submission(course, ASSIGNMENT, "stuck")
     running = subprocess.Popen(
         [sys.executable, "-m", "grading.class_grader", ASSIGNMENT, "--timeout", "20"],

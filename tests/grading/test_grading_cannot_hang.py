@@ -105,7 +105,8 @@ def course(tmp_path_factory, source, functions):
     results = {}
     for student, trouble in students.items():
         course.submit(ASSIGNMENT, student, with_trouble(released, source, functions, trouble))
-        limit = [] if student == "disruptive" else [f"--Execute.timeout={SHORT_TIMEOUT}"]
+        limit = [] if student == "disruptive" else [f"--Execute.timeout={SHORT_TIMEOUT}",
+                                                     f"--GuardedSandboxedExecute.timeout={SHORT_TIMEOUT}"]
         results[student] = course.run(str(NBGRADER), "autograde", ASSIGNMENT, "--student", student, *limit)
     return course, results
 

@@ -68,6 +68,7 @@ SUCCEEDED = "ATTACK-SUCCEEDED"
 SECRET = "grader-secret-8d1f"
 LIMITS = [
     "c.Execute.timeout = 5",
+    "c.GuardedSandboxedExecute.timeout = 5",
     "c.Sandbox.memory_mb = 1280",
     "c.Sandbox.processes = 48",
     "c.Sandbox.output_mb = 2",
