@@ -461,9 +461,10 @@ def _make_guard(config: dict, key: bytes, shell):
     # Every module's (and every class's) values in one row, with each namespace's length. While the
     # row is what it was, each namespace holds the values it held, in the same order: checked by C
     # functions only, in a few milliseconds. When it differs (a library imported a submodule, which
-    # adds a name to its package; a notebook patched something), every namespace is read at one
-    # instant (C calls again: no other thread runs in between) and checked against the snapshot,
-    # one by one; if all of them agree with it, that reading becomes the row.
+    # adds a name to its package; a notebook patched something), every namespace is read again and
+    # checked against the snapshot, one by one; if all of them agree with it, that reading becomes
+    # the row. The row only ever holds a state that agreed with the snapshot, so whatever matches
+    # the row holds what the snapshot holds.
     _chain, _second = itertools.chain.from_iterable, operator.itemgetter(1)
     _dict_values, _dict_items = dict.values, dict.items
     _proxy_values, _proxy_items = type(_type.__dict__).values, type(_type.__dict__).items
@@ -481,7 +482,7 @@ def _make_guard(config: dict, key: bytes, shell):
                 and _all(_map(_is, _chain(_map(values_of, namespaces)), values)))
 
     def reading(namespaces, items_of):
-        """Every namespace's items, read at one instant; and the row they make."""
+        """Every namespace's items, read in one pass; and the row they make."""
         items = _tuple(_map(_tuple, _map(items_of, namespaces)))
         return items, (_tuple(_map(_len, items)), _tuple(_map(_second, _chain(items))))
 
