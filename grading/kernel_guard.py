@@ -58,7 +58,6 @@ from __future__ import annotations
 import ast
 import atexit
 import functools
-import itertools
 import json
 import operator
 import os
@@ -458,79 +457,6 @@ def _make_guard(config: dict, key: bytes, shell):
 
     sys_namespace, shell_excepthook = sys.__dict__, shell.excepthook
 
-    # Every module's (and every class's) values in one row, with each namespace's length. While the
-    # row is what it was, each namespace holds the values it held, in the same order: checked by C
-    # functions only, in a few milliseconds. When it differs (a library imported a submodule, which
-    # adds a name to its package; a notebook patched something), every namespace is read again and
-    # checked against the snapshot, one by one; if all of them agree with it, that reading becomes
-    # the row. The row only ever holds a state that agreed with the snapshot, so whatever matches
-    # the row holds what the snapshot holds.
-    _chain, _second = itertools.chain.from_iterable, operator.itemgetter(1)
-    _dict_values, _dict_items = dict.values, dict.items
-    _proxy_values, _proxy_items = type(_type.__dict__).values, type(_type.__dict__).items
-    # The modules the kernel rebinds names of (sys, builtins) are looked at one by one, every time.
-    rowed = [entry for entry in modules if entry[0] not in volatile]
-    always = [entry for entry in modules if entry[0] in volatile]
-    module_namespaces = _tuple(entry[1] for entry in rowed)
-    module_row = [(_tuple(_len(entry[3]) for entry in rowed), _tuple(_chain(entry[3] for entry in rowed)))]
-    class_proxies = _tuple(cls.__dict__ for _, cls, _, _ in classes)
-    class_row = [(_tuple(_len(entry[3]) for entry in classes), _tuple(_chain(entry[3] for entry in classes)))]
-
-    def unchanged(namespaces, values_of, row):
-        lengths, values = row[0]
-        return (_tuple(_map(_len, namespaces)) == lengths
-                and _all(_map(_is, _chain(_map(values_of, namespaces)), values)))
-
-    def reading(namespaces, items_of):
-        """Every namespace's items, read in one pass; and the row they make."""
-        items = _tuple(_map(_tuple, _map(items_of, namespaces)))
-        return items, (_tuple(_map(_len, items)), _tuple(_map(_second, _chain(items))))
-
-    def kept_values(items, values):
-        return _len(items) == _len(values) and _all(_map(_is, _map(_second, items), values))
-
-    def module_differences(entry, now, fix):
-        """The snapshot's names of a module that ``now`` (its namespace, or a reading of it) does not hold as they were."""
-        name, namespace, snapshot, _ = entry
-        found = []
-        for attribute, value in snapshot.items():
-            if not same(now.get(attribute, absent), value):
-                found.append(f"{name}.{attribute}")
-                if fix:
-                    namespace[attribute] = value
-        return found
-
-    def class_differences(entry, now, fix):
-        """The attributes of a class that ``now`` (a reading of its namespace) adds, lacks or holds otherwise."""
-        label, cls, snapshot, _ = entry
-        found = []
-        for attribute in now:
-            if attribute not in snapshot:
-                found.append(f"{label}.{attribute} (added)")
-                if fix:
-                    _type_delattr(cls, attribute)
-        for attribute, value in snapshot.items():
-            if now.get(attribute, absent) is not value:
-                found.append(f"{label}.{attribute}")
-                if fix:
-                    _type_setattr(cls, attribute, value)
-        return found
-
-    def scan_row(fix, found, entries, namespaces, values_of, items_of, row, differences):
-        """What ``differences`` finds in the namespaces that left ``row``; a clean reading becomes the row."""
-        if unchanged(namespaces, values_of, row):
-            return
-        items, reading_row = reading(namespaces, items_of)
-        clean = True
-        for entry, now in _zip(entries, items):
-            if kept_values(now, entry[3]):
-                continue  # nothing rebound in this one
-            problems = differences(entry, _dict(now), fix)
-            clean = clean and not problems
-            found.extend(problems)
-        if clean:
-            row[0] = reading_row
-
     def scan(fix):
         """What differs from the snapshot, as short descriptions; with ``fix``, put each back."""
         found = []
@@ -539,11 +465,27 @@ def _make_guard(config: dict, key: bytes, shell):
                 found.append(f"sys.modules[{name!r}]")
                 if fix:
                     _sys_modules[name] = module
-        for entry in always:
-            if not kept_values(_tuple(_dict_items(entry[1])), entry[3]):
-                found.extend(module_differences(entry, entry[1], fix))
-        scan_row(fix, found, rowed, module_namespaces, _dict_values, _dict_items, module_row, module_differences)
-        scan_row(fix, found, classes, class_proxies, _proxy_values, _proxy_items, class_row, class_differences)
+        for name, namespace, snapshot, values in modules:
+            if _len(namespace) == _len(values) and _all(_map(_is, namespace.values(), values)):
+                continue  # nothing rebound: the common case, checked at C speed
+            for attribute, value in snapshot.items():
+                if not same(namespace.get(attribute, absent), value):
+                    found.append(f"{name}.{attribute}")
+                    if fix:
+                        namespace[attribute] = value
+        for label, cls, snapshot, values in classes:
+            current = cls.__dict__
+            if _len(current) != _len(values) or not _all(_map(_is, current.values(), values)):
+                for attribute in _list(current):
+                    if attribute not in snapshot:
+                        found.append(f"{label}.{attribute} (added)")
+                        if fix:
+                            _type_delattr(cls, attribute)
+                for attribute, value in snapshot.items():
+                    if current.get(attribute, absent) is not value:
+                        found.append(f"{label}.{attribute}")
+                        if fix:
+                            _type_setattr(cls, attribute, value)
         for label, namespace, kept, keys, lists, dicts in objects:
             for attribute, value in kept.items():
                 if not same(namespace.get(attribute, absent), value):
