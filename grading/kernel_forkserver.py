@@ -3,8 +3,8 @@
 Most of a kernel's start is Python importing ipykernel and IPython, then what the grading guard
 and the notebook import (numpy, pandas): about a second of CPU, paid again by every student.
 A grading process (:mod:`grading.forked_kernels`) therefore starts this program once, as root,
-with the environment every sandboxed kernel gets, and it imports all of that one time. For each
-kernel the grader asks for, it forks:
+with the environment every sandboxed kernel gets, and it imports all of that one time, in a
+network namespace of its own with nothing in it. For each kernel the grader asks for, it forks:
 
 * a **keeper** that starts a session of its own (the kernel's process group), enters new mount,
   network and PID namespaces and forks the kernel, then waits for it and ends as it ended (as
@@ -281,6 +281,8 @@ def main(argv: list[str]) -> int:
     if sys.path and sys.path[0] == os.getcwd():  # "/", where `-m` looked first
         del sys.path[0]
     control = socket.socket(fileno=int(argv[0]))
+    # The imports run as root, so they get no network: a module that reaches out when imported finds none.
+    _check(_libc.unshare(CLONE_NEWNET), "unshare --net")
     loaded, missing = preload(json.loads(argv[1]))
     # What the imports made stays shared with every fork only while nothing writes to its pages; a
     # garbage collection in a kernel would visit (and so copy) all of it: the collector leaves it alone.

@@ -14,6 +14,7 @@ import asyncio
 import json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -185,3 +186,11 @@ def test_a_fork_server_that_could_not_start_is_not_tried_again(monkeypatch):
         with pytest.raises(ForkServerUnavailable, match="did not start"):
             forked_kernels.shared_server({"PATH": "/usr/bin"}, ["math"])
     assert len(tries) == 1
+
+
+def test_the_fork_server_has_no_network_for_the_imports_it_runs_as_root():
+    server = ForkServer(sys.executable, {"PATH": "/usr/bin:/bin"}, ["math"])
+    try:
+        assert os.readlink(f"/proc/{server.process.pid}/ns/net") != os.readlink("/proc/self/ns/net")
+    finally:
+        server.close()
