@@ -24,6 +24,7 @@ as not autograded rather than giving a silent 0 or a silent pass.
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import hmac
 import json
@@ -173,10 +174,9 @@ def owning_coursedir(preprocessor) -> CourseDirectory:
 def source_notebook_modules(preprocessor, resources) -> list[str]:
     """What the code cells of the source notebook being graded import: the instructor's, never the student's.
 
-    Empty when the notebook is not an nbgrader assignment's or its source cannot be read.
+    Empty when the notebook is not an nbgrader assignment's or its source cannot be read. The source
+    is read once per grading process (again only if it changes), not once per student.
     """
-    import nbformat
-
     nbgrader = (resources or {}).get("nbgrader", {})
     assignment, notebook = nbgrader.get("assignment"), nbgrader.get("notebook")
     if not assignment or not notebook:
@@ -184,10 +184,19 @@ def source_notebook_modules(preprocessor, resources) -> list[str]:
     coursedir = owning_coursedir(preprocessor)
     path = Path(coursedir.format_path(coursedir.source_directory, ".", assignment)) / f"{notebook}.ipynb"
     try:
-        source = nbformat.read(path, as_version=4)
+        return list(_notebook_modules(str(path), path.stat().st_mtime_ns))
     except (OSError, ValueError):
         return []
-    return sorted({name for cell in source.cells if cell.cell_type == "code" for name in imported_modules(cell.source)})
+
+
+@functools.lru_cache(maxsize=32)
+def _notebook_modules(path: str, modified_ns: int) -> tuple[str, ...]:
+    """What the code cells of the notebook at ``path`` import; read once per version of the file."""
+    import nbformat
+
+    source = nbformat.read(path, as_version=4)
+    return tuple(sorted({name for cell in source.cells if cell.cell_type == "code"
+                         for name in imported_modules(cell.source)}))
 
 
 class GuardedExecute(Execute):

@@ -47,13 +47,14 @@ import socket
 import sys
 import threading
 
+# FAILED: the exit code of a kernel that could not be set up, as for one started from scratch.
+from grading.sandbox_launch import FAILED, MS_NODEV, MS_NOEXEC, MS_NOSUID, enter, mount
+
 CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWNET = 0x00020000, 0x20000000, 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 16384, 1 << 18
+MS_REC, MS_PRIVATE = 16384, 1 << 18
 PR_SET_PDEATHSIG, PR_CAPBSET_DROP, PR_SET_NO_NEW_PRIVS, PR_CAP_AMBIENT = 1, 24, 38, 47
 PR_CAP_AMBIENT_CLEAR_ALL = 4
 _LINUX_CAPABILITY_VERSION_3 = 0x20080522
-#: Exit code of a kernel that could not be set up (as :mod:`grading.sandbox_launch`'s).
-FAILED = 97
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
@@ -82,8 +83,8 @@ def drop_privileges(uid: int, gid: int) -> None:
     with open("/proc/sys/kernel/cap_last_cap", encoding="ascii") as handle:
         last = int(handle.read())
     for capability in range(last + 1):
-        _check(_libc.prctl(PR_CAPBSET_DROP, ctypes.c_ulong(capability), 0, 0, 0), "dropping the bounding set")
-    _check(_libc.prctl(PR_CAP_AMBIENT, ctypes.c_ulong(PR_CAP_AMBIENT_CLEAR_ALL), 0, 0, 0), "clearing ambient caps")
+        prctl(PR_CAPBSET_DROP, capability)
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)  # clears the permitted and effective capabilities
@@ -93,23 +94,16 @@ def drop_privileges(uid: int, gid: int) -> None:
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a change of user clears it
 
 
-def _mount(source, target, fstype, flags) -> None:
-    encoded = [None if value is None else value.encode() for value in (source, target, fstype)]
-    _check(_libc.mount(encoded[0], encoded[1], encoded[2], ctypes.c_ulong(flags), None), f"mount {target}")
-
-
 def become_kernel(request: dict) -> None:
     """In the kernel's process (process 1 of its PID namespace, root): set up the sandbox and run ipykernel."""
-    from grading import sandbox_launch
-
     plan = request["plan"]
     prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     # As `unshare --mount --mount-proc`: nothing mounted here reaches the host; a /proc of this namespace.
-    _mount("none", "/", None, MS_REC | MS_PRIVATE)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount("none", "/", None, MS_REC | MS_PRIVATE)
+    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     log = os.open(request["log"], os.O_WRONLY | os.O_APPEND | os.O_NOFOLLOW)
     null = os.open(os.devnull, os.O_RDONLY)
-    sandbox_launch.enter(plan)
+    enter(plan)
     os.dup2(null, 0)
     os.dup2(log, 1)
     os.dup2(log, 2)

@@ -11,6 +11,7 @@ through ``unshare`` and ``setpriv`` does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import shutil
@@ -70,25 +71,35 @@ def grading_folder():
     shutil.rmtree(folder, ignore_errors=True)
 
 
-async def _probe(folder: Path, fork: bool) -> tuple[dict, bool]:
-    """What a sandboxed kernel started in ``folder`` says about itself, and whether it was forked."""
-    settings = Config({"Sandbox": {"fork_kernels": fork},
-                       "CourseDirectory": {"root": str(REPO), "source_directory": "solutions"}})
+@contextlib.asynccontextmanager
+async def sandboxed_kernel(folder: Path, sandbox: dict):
+    """A sandboxed kernel started in ``folder`` with these Sandbox settings, ready; its manager and client."""
+    settings = Config({"Sandbox": sandbox, "CourseDirectory": {"root": str(REPO), "source_directory": "solutions"}})
     manager = SandboxKernelManager(kernel_name="python3", config=settings)
     await manager.start_kernel(cwd=str(folder))
-    forked = isinstance(manager.provisioner.process, ForkedKernelProcess)
     client = manager.client()
     client.start_channels()
-    printed = []
     try:
         await client.wait_for_ready(timeout=120)
+        yield manager, client
+    finally:
+        client.stop_channels()
+        await manager.shutdown_kernel(now=True)
+
+
+def was_forked(manager: SandboxKernelManager) -> bool:
+    return isinstance(manager.provisioner.process, ForkedKernelProcess)
+
+
+async def _probe(folder: Path, fork: bool) -> tuple[dict, bool]:
+    """What a sandboxed kernel started in ``folder`` says about itself, and whether it was forked."""
+    printed = []
+    async with sandboxed_kernel(folder, {"fork_kernels": fork}) as (manager, client):
         reply = await client.execute_interactive(
             PROBE, timeout=120,
             output_hook=lambda message: printed.append(message["content"].get("text", "")))
         assert reply["content"]["status"] == "ok", reply["content"]
-    finally:
-        client.stop_channels()
-        await manager.shutdown_kernel(now=True)
+        forked = was_forked(manager)
     return json.loads("".join(printed)), forked
 
 
@@ -112,23 +123,13 @@ def test_a_forked_kernel_is_the_kernel_started_from_scratch(grading_folder):
 
 async def _crash(folder: Path, fork: bool, code: str) -> tuple[int | None, str, bool]:
     """How a sandboxed kernel that runs ``code`` ended: its exit code, the reason the grader gives, whether forked."""
-    settings = Config({"Sandbox": {"fork_kernels": fork, "cpu_seconds": 1}})
-    manager = SandboxKernelManager(kernel_name="python3", config=settings)
-    await manager.start_kernel(cwd=str(folder))
-    forked = isinstance(manager.provisioner.process, ForkedKernelProcess)
-    client = manager.client()
-    client.start_channels()
-    try:
-        await client.wait_for_ready(timeout=120)
+    async with sandboxed_kernel(folder, {"fork_kernels": fork, "cpu_seconds": 1}) as (manager, client):
         client.execute(code)
         for _ in range(600):
             if manager.exit_code() is not None:
                 break
             await asyncio.sleep(0.1)
-        return manager.exit_code(), manager.exit_reason(), forked
-    finally:
-        client.stop_channels()
-        await manager.shutdown_kernel(now=True)
+        return manager.exit_code(), manager.exit_reason(), was_forked(manager)
 
 
 #: A crash, an exit code, and a kernel that ignores the CPU limit's warning until the hard limit kills it.
@@ -159,9 +160,14 @@ def test_two_forked_kernels_do_not_share_numpys_random_numbers(grading_folder):
     assert first["random"] != second["random"]
 
 
-def test_a_kernel_command_other_than_ipykernels_is_started_from_scratch():
+def test_a_kernel_command_other_than_ipykernels_is_started_from_scratch(monkeypatch):
+    from grading import forked_kernels
+
+    asked = []
+    monkeypatch.setattr(forked_kernels, "shared_server", lambda *arguments, **options: asked.append(arguments))
     manager = SandboxKernelManager(kernel_name="python3")
     assert manager._forked_kernel({"env": {}}, ["/usr/bin/python3", "-c", "print('a kernel of its own')"]) is None
+    assert asked == [], "a fork server was asked for a kernel it cannot start"
 
 
 def test_a_fork_server_that_cannot_start_says_so():
