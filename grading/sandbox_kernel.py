@@ -140,6 +140,9 @@ def runtime_paths(hidden: list[str]) -> list[str]:
     resolved = sorted({os.path.realpath(path) for path in candidates if os.path.isdir(path)})
     present = [secret for secret in hidden if os.path.lexists(secret)]
     safe = [path for path in resolved if not any(_within(secret, path) for secret in present)]
+    # A folder other users may not enter (a checkout made by `mktemp -d`, mode 0700) is no use put back
+    # whole: the kernel's user could not pass through it. What it holds is put back instead.
+    safe = [path for path in safe if closed_folder(path) != path]
     return [path for path in safe if not any(other != path and _within(path, other) for other in safe)]
 
 

@@ -504,3 +504,21 @@ def test_a_kernel_killed_for_its_flood_is_replaced_even_when_the_cell_replied_be
     assert sent, "the flood did not get its kernel killed"
     assert step._needs_new_kernel, "the next cell would run in the kernel that was killed"
     assert [output.ename for output in cell.outputs] == ["OutputTooLargeError"]
+
+
+def test_a_runtime_folder_other_users_cannot_enter_is_put_back_by_what_it_holds(monkeypatch):
+    """A checkout made by `mktemp -d` (mode 0700): the kernel's user could not pass through it, so its contents go back."""
+    from grading.sandbox_kernel import runtime_paths
+
+    base = REPO / "test-artifacts"
+    base.mkdir(exist_ok=True)
+    closed = Path(tempfile.mkdtemp(prefix="closed-", dir=base))
+    try:
+        os.chmod(closed, 0o700)
+        inside = closed / "site-packages"
+        inside.mkdir()
+        monkeypatch.setattr(sys, "path", [str(closed), str(inside), *sys.path])
+        found = runtime_paths([str(REPO / "solutions")])  # the checkout itself holds answers: not put back whole
+        assert str(closed) not in found and str(inside) in found
+    finally:
+        shutil.rmtree(closed, ignore_errors=True)
