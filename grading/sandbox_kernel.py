@@ -29,6 +29,7 @@ import json
 import os
 import secrets
 import signal
+import stat
 import sys
 import time
 from pathlib import Path
@@ -142,7 +143,7 @@ def runtime_paths(hidden: list[str]) -> list[str]:
     safe = [path for path in resolved if not any(_within(secret, path) for secret in present)]
     # A folder other users may not enter (a checkout made by `mktemp -d`, mode 0700) is no use put back
     # whole: the kernel's user could not pass through it. What it holds is put back instead.
-    safe = [path for path in safe if closed_folder(path) != path]
+    safe = [path for path in safe if os.stat(path).st_mode & stat.S_IXOTH]
     return [path for path in safe if not any(other != path and _within(path, other) for other in safe)]
 
 
