@@ -278,6 +278,13 @@ def main(argv: list[str]) -> int:
     # The imports run as root, so they get no network: a module that reaches out when imported finds none.
     _check(_libc.unshare(CLONE_NEWNET), "unshare --net")
     loaded, missing = preload(json.loads(argv[1]))
+    try:  # a failed test's first traceback then costs a kernel no imports
+        from grading import quick_tracebacks
+
+        quick_tracebacks.install()
+        quick_tracebacks.warm()
+    except Exception as error:  # noqa: BLE001 - the kernels format their tracebacks unwarmed
+        missing["grading.quick_tracebacks"] = f"{type(error).__name__}: {error}"[:200]
     # What the imports made stays shared with every fork only while nothing writes to its pages; a
     # garbage collection in a kernel would visit (and so copy) all of it: the collector leaves it alone.
     gc.collect()

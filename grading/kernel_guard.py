@@ -185,6 +185,9 @@ def install(config_path: str) -> None:
             importlib.import_module(name)
         except Exception:  # noqa: BLE001 - a test that needs a missing module fails on its own
             pass
+    from grading import quick_tracebacks
+
+    quick_tracebacks.install()  # before the snapshot, so the guard keeps it in place
     if _pre_run_cell not in shell.events.callbacks["pre_run_cell"]:
         shell.events.register("pre_run_cell", _pre_run_cell)
     if not any(isinstance(transformer, RunTestInPrivate) for transformer in shell.ast_transformers):

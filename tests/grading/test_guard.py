@@ -148,6 +148,11 @@ LEGIT_PROBES = {
     "logging": "import logging; logging.getLogger('course').warning('a warning from logging')",
     "dataclass": "import dataclasses\n@dataclasses.dataclass\nclass Rate:\n    value: float\nRate(2.0)",
 }
+#: What the guard sets up in the kernel besides its defences.
+SETUP_PROBES = {
+    "quick_tracebacks": "import stack_data.core\n"
+                        "assert stack_data.core._pygmented_with_ranges.__module__ == 'grading.quick_tracebacks'",
+}
 RAISES = "def divide(income, hours):\n    return income / hours\n\ndivide(100, 0)\n"
 REFUSED = "def peek():\n    return open('../../../solutions/a/a.ipynb').read()\n\npeek()\n"
 
@@ -155,7 +160,7 @@ REFUSED = "def peek():\n    return open('../../../solutions/a/a.ipynb').read()\n
 @pytest.fixture(scope="module")
 def probes(course):
     """Each probe's verdict (ALLOWED, REFUSED or FAILED ...), with and without the guard."""
-    cells = [new_code_cell(probe(name, code)) for name, code in {**ATTACK_PROBES, **LEGIT_PROBES}.items()]
+    cells = [new_code_cell(probe(name, code)) for name, code in {**ATTACK_PROBES, **LEGIT_PROBES, **SETUP_PROBES}.items()]
     cells += [new_code_cell(RAISES), new_code_cell(REFUSED)]
     found = {}
     for guarded in (True, False):
@@ -187,6 +192,12 @@ def test_without_the_guard_the_same_code_works(probes, name):
 @pytest.mark.parametrize("name", sorted(LEGIT_PROBES))
 def test_libraries_and_the_students_own_files_still_work_under_the_guard(probes, name):
     assert probes[True][name] == "ALLOWED", probes[True][name]
+
+
+def test_the_guard_makes_tracebacks_quick_before_its_snapshot(probes):
+    """The kernel formats tracebacks with grading.quick_tracebacks under the guard, and the guard keeps it so."""
+    assert probes[True]["quick_tracebacks"] == "ALLOWED"
+    assert probes[False]["quick_tracebacks"].startswith("FAILED AssertionError")
 
 
 def test_ipython_still_shows_a_traceback_with_the_failing_line(probes):

@@ -198,5 +198,6 @@ def test_the_fork_server_has_no_network_for_the_imports_it_runs_as_root():
     server = ForkServer(sys.executable, {"PATH": "/usr/bin:/bin"}, ["math"])
     try:
         assert os.readlink(f"/proc/{server.process.pid}/ns/net") != os.readlink("/proc/self/ns/net")
+        assert server.missing == {}, "the server could not load or warm something: " + str(server.missing)
     finally:
         server.close()
