@@ -6,9 +6,15 @@ highlight each frame's code it defines a new pygments lexer class on every call
 rules again for each new class: about 7 ms a frame, most of what a failed test cell costs, and
 a class of untouched or wrong notebooks fails hundreds of them.
 
-* :func:`install` puts in its place :func:`highlighted_lines`, which gives the same lines with
-  one lexer class, compiled once. The grading guard calls it in every graded kernel before it
-  takes its snapshot, so the change is part of the environment the guard keeps.
+IPython also asks ``inspect.getmodule`` which module each frame belongs to. A frame of a
+notebook cell belongs to none, and ``getmodule`` learns that only by going through the files of
+all the loaded modules (about 900 with pandas, 0.7 ms), three times for each such frame.
+
+* :func:`install` puts :func:`highlighted_lines` in stack_data's place, which gives the same
+  lines with one lexer class, compiled once; and wraps ``inspect.getmodule`` so that it answers
+  None at once for a frame, code object or traceback of a cell of this kernel, as it would after
+  its search. The grading guard calls it in every graded kernel before it takes its snapshot, so
+  both are part of the environment the guard keeps.
 * :func:`warm` formats one traceback, so that the fork server (:mod:`grading.kernel_forkserver`)
   has imported and cached what a traceback needs before it forks the kernels.
 
@@ -20,6 +26,9 @@ the students' feedback.
 from __future__ import annotations
 
 import functools
+import inspect
+import os
+import types
 
 
 @functools.cache
@@ -57,11 +66,49 @@ def highlighted_lines(formatter, code: str, ranges) -> list[str]:
     return highlighted.splitlines()
 
 
+def cell_file(thing) -> str | None:
+    """The file name of a frame, code object or traceback when it is one of this kernel's cells, else None.
+
+    >>> from ipykernel.compiler import get_file_name
+    >>> cell_file(compile("1", get_file_name("1"), "eval")) == get_file_name("1")
+    True
+    >>> cell_file(compile("1", "lesson.py", "eval")) is None
+    True
+    """
+    from ipykernel.compiler import get_tmp_directory
+
+    kind = type(thing)
+    if kind is types.TracebackType:
+        thing, kind = thing.tb_frame, types.FrameType
+    if kind is types.FrameType:
+        thing, kind = thing.f_code, types.CodeType
+    if kind is not types.CodeType:
+        return None
+    filename = thing.co_filename
+    return filename if filename.startswith(get_tmp_directory() + os.sep) else None
+
+
+def _without_cell_search(getmodule):
+    """``inspect.getmodule``, answering None at once for a cell of this kernel that no module was loaded from."""
+
+    @functools.wraps(getmodule)
+    def quick_getmodule(thing, _filename=None):
+        filename = cell_file(thing)
+        if filename is not None and _filename in (None, filename) and filename not in inspect.modulesbyfile:
+            return None
+        return getmodule(thing, _filename)
+
+    quick_getmodule.skips_cells = True
+    return quick_getmodule
+
+
 def install() -> None:
-    """Make stack_data highlight a traceback's frames with :func:`highlighted_lines` in this process."""
+    """Make stack_data highlight with :func:`highlighted_lines`, and ``inspect.getmodule`` skip its search for cells."""
     import stack_data.core
 
     stack_data.core._pygmented_with_ranges = highlighted_lines
+    if not getattr(inspect.getmodule, "skips_cells", False):
+        inspect.getmodule = _without_cell_search(inspect.getmodule)
 
 
 def warm(theme_name: str = "neutral") -> None:
