@@ -33,7 +33,9 @@ import re
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
+from queue import Empty
 
 from jupyter_core.utils import run_sync
 from nbformat.notebooknode import NotebookNode
@@ -239,8 +241,15 @@ class GuardedExecute(Execute):
         """Run ``code`` silently; its reply, its stdout and the errors it showed."""
         msg_id = self.kc.execute(code, silent=True, store_history=False, allow_stdin=False, stop_on_error=False)
         stdout, errors = [], []
+        deadline = time.monotonic() + self.guard_timeout
         while True:
-            message = await self.kc.get_iopub_msg(timeout=self.guard_timeout)
+            try:
+                message = await self.kc.get_iopub_msg(timeout=min(1, max(0, deadline - time.monotonic())))
+            except Empty:
+                await self._async_check_alive()  # a kernel that died says so now (DeadKernelError), not at the deadline
+                if time.monotonic() >= deadline:
+                    raise
+                continue
             if message["parent_header"].get("msg_id") != msg_id:
                 continue
             kind, content = message["msg_type"], message["content"]

@@ -22,6 +22,7 @@ without the guard. For each notebook the execute step:
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import os
 import signal
@@ -45,6 +46,9 @@ _KERNEL_LOST = (DeadKernelError, CellTimeoutError, Empty)
 KILL_FACTOR = 4
 #: An error kept past the output cap keeps this many characters of its value and of each traceback line.
 _ERROR_KEEP = 10_000
+#: Seconds between two looks at whether the kernel running a cell still lives (nbclient's: 1). A look
+#: asks the kernel's process (no message to the kernel), so a dead kernel is replaced about a second sooner.
+KERNEL_ALIVE_INTERVAL = 0.05
 
 
 def error_output(ename: str, evalue: str) -> NotebookNode:
@@ -206,6 +210,16 @@ class SandboxedExecution:
         return super().process_message(msg, cell, cell_index)
 
     # --- The kernel -------------------------------------------------------------------------
+    async def _async_poll_kernel_alive(self) -> None:
+        # nbclient's loop, with a shorter wait (KERNEL_ALIVE_INTERVAL).
+        while True:
+            await asyncio.sleep(KERNEL_ALIVE_INTERVAL)
+            try:
+                await self._async_check_alive()
+            except DeadKernelError:
+                self.task_poll_for_reply.cancel()
+                return
+
     def _signal_kernel(self, number: int) -> None:
         """Send ``number`` to the kernel's process group, if there is a kernel."""
         provisioner = getattr(self.km, "provisioner", None)

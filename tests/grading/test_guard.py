@@ -410,3 +410,22 @@ def test_a_kernel_started_again_mid_notebook_gets_the_guard_before_the_next_test
         assert score(test_cell) == 1, text_of(test_cell)
     else:
         assert score(test_cell) == 0 and "did not reach its end under the grader" in text_of(test_cell)
+
+
+def test_a_kernel_that_dies_in_the_guards_own_request_is_reported_as_dead(course, monkeypatch):
+    """The test cell after a kernel that dies when the grader restores it says the kernel ended, not that it went quiet."""
+    from grading.sandbox import MODE_VARIABLE
+    from grading.sandbox_execute import GuardedSandboxedExecute
+
+    monkeypatch.setenv(MODE_VARIABLE, "off")
+    config = Config()
+    config.CourseDirectory.root = str(course)
+    config.Exchange.root = str(course / "exchange")
+    config.GuardedSandboxedExecute.guard_timeout = 30
+    # pre_execute runs before every request's code, the guard's silent restore before the test cell too.
+    dies_next = "import os\nget_ipython().events.register('pre_execute', lambda: os._exit(1))"
+    cells = [new_code_cell("def rate():\n    return 25.0"), new_code_cell(dies_next),
+             grade_cell("assert rate() == 25.0, 'rate() is 25'", "test_rate_when_the_kernel_dies")]
+    executed = execute(cells, course, guarded=True, preprocessor=GuardedSandboxedExecute(config=config))
+    shown = text_of(executed.cells[-1])
+    assert "KernelDiedError" in shown and "exit code 1" in shown, shown
