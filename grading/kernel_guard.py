@@ -15,6 +15,9 @@ the notebook's first cell, silently, and then talks to it around every test cell
   When the test cell is compiled, and again when its last line is reached, the guard compares
   everything with the snapshot: a difference (a patch made in between, even by the graded
   function while the test calls it) or a thread running the notebook's code fails the test.
+  A namespace whose dict version tag has not changed since it was last found as in the
+  snapshot is not compared again (:mod:`grading.dict_versions`; where the interpreter keeps no
+  such tags, or ``VA_TO_OBM_GUARD_TAGS=off``, every value is compared every time).
 * **Proof.** The last line the grader appends to a test cell asks the guard for a proof: an
   HMAC of a fresh nonce and the verdict, with a key the grader wrote to a file that
   :func:`install` read and deleted. Only the guard can sign, only for the running test cell;
@@ -63,6 +66,9 @@ import operator
 import os
 import sys
 
+# Loaded with the guard, so that its namespace is in the guard's snapshot like every other.
+from grading.dict_versions import read_tag, version_tags
+
 #: The source of the silent request that restores the kernel before a test cell. The guard
 #: reads it from the kernel's request when IPython compiles the cell, so an input transformer
 #: cannot hide it. The SHA-256 of the test cell's text follows.
@@ -78,6 +84,9 @@ EVENT_DONE = "va_grading.done"
 EVENT_LINES = "va_grading.lines"
 EVENT_RUN = "va_grading.run"
 
+#: Set to "off" in a kernel's environment, the guard compares every namespace in every scan instead
+#: of trusting the dicts' version tags (grading.dict_versions), as on an interpreter without them.
+TAGS_VARIABLE = "VA_TO_OBM_GUARD_TAGS"
 #: Modules the test cells rely on, imported and snapshotted whatever the tests import.
 CORE_MODULES = ("math", "operator", "grading.checks", "numpy", "numpy.testing", "pandas", "pandas.testing")
 
@@ -219,6 +228,7 @@ def _make_guard(config: dict, key: bytes, shell):
     _isinstance, _type, _len, _str, _bytes, _int, _tuple, _list, _dict, _set = (
         isinstance, type, len, str, bytes, int, tuple, list, dict, set)
     _callable, _id, _getattr, _hasattr, _any, _all, _zip, _map = callable, id, getattr, hasattr, any, all, zip, map
+    _range, _enumerate = range, enumerate
     _is = operator.is_  # a C function: comparing by identity never runs an object's own __eq__
     _Exception, _PermissionError, _RuntimeError, _OSError = Exception, PermissionError, RuntimeError, OSError
     _sys_modules, sep = sys.modules, os.sep
@@ -418,6 +428,21 @@ def _make_guard(config: dict, key: bytes, shell):
                 classes.append((f"{name}.{value.__qualname__}", value, _dict(value.__dict__),
                                 _tuple(value.__dict__.values())))
 
+    # Where the interpreter keeps dict version tags, a namespace whose tag is the one it had when it
+    # was last found as in the snapshot is not compared again (grading.dict_versions). A class's
+    # __dict__ is a proxy: its tag is the dict behind it, which only gc can reach.
+    import gc
+
+    _read_tag = read_tag
+    tagged = [namespace for _, namespace, _, _ in modules]
+    tagged += [next((inner for inner in gc.get_referents(cls.__dict__) if _isinstance(inner, _dict)), None)
+               for _, cls, _, _ in classes]
+    tags = None
+    if os.environ.get(TAGS_VARIABLE, "").strip().lower() != "off" and _all(namespace is not None for namespace in tagged):
+        tags = version_tags(tagged)
+    # The tag of each namespace when it was last found as in the snapshot (None: compare it again).
+    clean_tags = _list(_map(_read_tag, tags)) if tags is not None else [None] * _len(tagged)
+
     objects, seen = [], set()
 
     def add_object(label, obj):
@@ -460,6 +485,35 @@ def _make_guard(config: dict, key: bytes, shell):
 
     sys_namespace, shell_excepthook = sys.__dict__, shell.excepthook
 
+    def compare_module(entry, fix, found):
+        name, namespace, snapshot, values = entry
+        if _len(namespace) == _len(values) and _all(_map(_is, namespace.values(), values)):
+            return  # nothing rebound: the common case, checked at C speed
+        for attribute, value in snapshot.items():
+            if not same(namespace.get(attribute, absent), value):
+                found.append(f"{name}.{attribute}")
+                if fix:
+                    namespace[attribute] = value
+
+    def compare_class(entry, fix, found):
+        label, cls, snapshot, values = entry
+        current = cls.__dict__
+        if _len(current) == _len(values) and _all(_map(_is, current.values(), values)):
+            return
+        for attribute in _list(current):
+            if attribute not in snapshot:
+                found.append(f"{label}.{attribute} (added)")
+                if fix:
+                    _type_delattr(cls, attribute)
+        for attribute, value in snapshot.items():
+            if current.get(attribute, absent) is not value:
+                found.append(f"{label}.{attribute}")
+                if fix:
+                    _type_setattr(cls, attribute, value)
+
+    # In the order of the tags: the modules', then the classes' namespaces.
+    namespace_entries = [(entry, compare_module) for entry in modules] + [(entry, compare_class) for entry in classes]
+
     def scan(fix):
         """What differs from the snapshot, as short descriptions; with ``fix``, put each back."""
         found = []
@@ -468,27 +522,18 @@ def _make_guard(config: dict, key: bytes, shell):
                 found.append(f"sys.modules[{name!r}]")
                 if fix:
                     _sys_modules[name] = module
-        for name, namespace, snapshot, values in modules:
-            if _len(namespace) == _len(values) and _all(_map(_is, namespace.values(), values)):
-                continue  # nothing rebound: the common case, checked at C speed
-            for attribute, value in snapshot.items():
-                if not same(namespace.get(attribute, absent), value):
-                    found.append(f"{name}.{attribute}")
-                    if fix:
-                        namespace[attribute] = value
-        for label, cls, snapshot, values in classes:
-            current = cls.__dict__
-            if _len(current) != _len(values) or not _all(_map(_is, current.values(), values)):
-                for attribute in _list(current):
-                    if attribute not in snapshot:
-                        found.append(f"{label}.{attribute} (added)")
-                        if fix:
-                            _type_delattr(cls, attribute)
-                for attribute, value in snapshot.items():
-                    if current.get(attribute, absent) is not value:
-                        found.append(f"{label}.{attribute}")
-                        if fix:
-                            _type_setattr(cls, attribute, value)
+        if tags is None:
+            indices = _range(_len(namespace_entries))
+        else:
+            now = _list(_map(_read_tag, tags))
+            indices = () if now == clean_tags else [index for index, tag in _enumerate(now) if tag != clean_tags[index]]
+        for index in indices:
+            entry, compare = namespace_entries[index]
+            before = _len(found)
+            compare(entry, fix, found)
+            if tags is not None:
+                # Only a namespace found as in the snapshot is trusted by its tag, until the tag changes.
+                clean_tags[index] = _read_tag(tags[index]) if _len(found) == before else None
         for label, namespace, kept, keys, lists, dicts in objects:
             for attribute, value in kept.items():
                 if not same(namespace.get(attribute, absent), value):

@@ -27,6 +27,7 @@ from traitlets.config import Config
 
 from grading import guard
 from grading.guard import GuardedExecute, GuardError
+from grading.kernel_guard import TAGS_VARIABLE
 
 SECRET = "HIDDEN-ANSWER-4242"
 
@@ -288,6 +289,17 @@ def attacked_notebook_cells():
         grade_cell("result = honest_rate() + 1\nassert result == 25.0, f'honest_rate() is 25, not {result}'",
                    "test_honest_rate_fails_with_its_line"),
         new_code_cell(textwrap.dedent('''
+            import ctypes, math
+            import grading.dict_versions
+            ctypes.c_uint64.value = property(lambda self: 0)  # every dict version tag would read 0
+            grading.dict_versions.read_tag = lambda tag: 0
+            def blinding_rate():
+                math.isclose = lambda *args, **kwargs: True
+                return 32.5
+        ''')),
+        grade_cell("import math\nassert math.isclose(blinding_rate(), 25), 'blinding_rate() is 25'",
+                   "test_blinding_rate_hides_its_patch_from_the_tags"),
+        new_code_cell(textwrap.dedent('''
             import threading, time, math
             def keep_patching():
                 while True:
@@ -301,11 +313,15 @@ def attacked_notebook_cells():
 
 @pytest.fixture(scope="module")
 def tested(course):
-    """The tests notebook executed with and without the guard: {guarded: {grade id or index: cell}}."""
+    """The tests notebook executed with and without the guard, and with the guard comparing every value
+    in every scan (no dict version tags): {True, False, "untagged": {grade id or index: cell}}."""
     found = {}
-    for guarded in (True, False):
-        executed = execute(attacked_notebook_cells(), course, guarded)
-        found[guarded] = {cell.metadata.get("nbgrader", {}).get("grade_id", index): cell
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        for way in (True, False, "untagged"):
+            if way == "untagged":
+                monkeypatch.setenv(TAGS_VARIABLE, "off")
+            executed = execute(attacked_notebook_cells(), course, guarded=bool(way))
+            found[way] = {cell.metadata.get("nbgrader", {}).get("grade_id", index): cell
                           for index, cell in enumerate(executed.cells)}
     return found
 
@@ -315,12 +331,19 @@ def score(cell) -> float:
 
 
 ATTACKED = ["test_rate_patched_isclose", "test_rate_patched_abs", "test_rate_hidden_error",
-            "test_sneaky_rate_patches_while_tested", "test_claiming_rate_forges_a_result", "test_rate_thread_patches"]
+            "test_sneaky_rate_patches_while_tested", "test_claiming_rate_forges_a_result", "test_rate_thread_patches",
+            "test_blinding_rate_hides_its_patch_from_the_tags"]
 
 
+@pytest.mark.parametrize("way", [True, "untagged"])
 @pytest.mark.parametrize("name", ATTACKED)
-def test_an_attacked_test_cell_scores_nothing_under_the_guard(tested, name):
-    assert score(tested[True][name]) == 0, text_of(tested[True][name])
+def test_an_attacked_test_cell_scores_nothing_under_the_guard(tested, name, way):
+    assert score(tested[way][name]) == 0, text_of(tested[way][name])
+
+
+def test_the_guard_without_version_tags_still_gives_the_honest_tests_their_points(tested):
+    assert score(tested["untagged"]["test_honest_rate_passes"]) == 1
+    assert score(tested["untagged"]["test_honest_rate_partial_credit"]) == 2
 
 
 @pytest.mark.parametrize("name", ATTACKED)
