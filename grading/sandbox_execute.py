@@ -40,6 +40,10 @@ OUTPUT_TOO_LARGE_ERROR = "OutputTooLargeError"
 PROCESS_LIMIT_ERROR = "ProcessLimitError"
 #: Output types a flood is made of; errors are kept (the grade depends on them), shortened.
 _DROPPABLE = {"stream", "display_data", "update_display_data", "execute_result"}
+#: The errors a cell gets when its user has all the processes it may have: fork and spawn fail with
+#: EAGAIN (BlockingIOError, OSError), threads with "can't start new thread" (RuntimeError). Only a cell
+#: that failed so has the kernel's processes counted (a failed test's AssertionError does not).
+_PROCESS_LIMIT_ENAMES = {"BlockingIOError", "OSError", "RuntimeError"}
 #: What a cell's run raises when its kernel is gone or stuck.
 _KERNEL_LOST = (DeadKernelError, CellTimeoutError, Empty)
 #: A cell that prints this many times the output cap has its kernel killed.
@@ -243,11 +247,12 @@ class SandboxedExecution:
         return describe_exit(process.poll() if process is not None else None, 0)
 
     def _ran_into_process_limit(self, cell) -> bool:
-        """Whether a cell that failed left the kernel's user at its process limit."""
+        """Whether a cell that failed as a process limit makes cells fail left the kernel's user at that limit."""
         from grading.sandbox_kernel import SandboxKernelManager
 
         if not isinstance(self.km, SandboxKernelManager) or not any(
-                output.get("output_type") == "error" for output in cell.get("outputs", [])):
+                output.get("output_type") == "error" and output.get("ename") in _PROCESS_LIMIT_ENAMES
+                for output in cell.get("outputs", [])):
             return False
         tasks = 0
         for process in self.km.processes():
