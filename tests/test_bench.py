@@ -162,3 +162,4 @@ def test_peak_memory_counts_memory_forks_share_once():
         time.sleep(2)
     family.wait()
     assert 200 * 2**20 <= memory.peak_bytes < 300 * 2**20, memory.peak_bytes / 2**20
+    assert 0 < memory.cpu_s < 2, "the sampler's own CPU time, reported beside each run, was not measured"

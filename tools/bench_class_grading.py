@@ -21,7 +21,9 @@ each way (every process it ran: the command, workers, kernels), which the
 machine's load does not change as it changes wall times, and each way's peak memory (the
 proportional set size of the command and every process it started, summed: memory forked
 kernels share with their fork server counts once, not once a process; sampled
-ten times a second). In every run the gradebooks of both ways must hold the same
+twice a second). Reading a process's PSS makes Linux walk its page tables: sampled ten times a
+second, the sampler took about 8 s of CPU beside a 46 s class run, a core the class grader uses
+and plain nbgrader, on one core, does not; each run's line shows what the sampler took. In every run the gradebooks of both ways must hold the same
 grades for every student the class grader graded, or the benchmark fails.
 
 Cost: on the course's 2-core machine one run of the default class of 60 takes
@@ -86,10 +88,12 @@ class PeakMemory:
     in each, so a family of forks sums to what it holds. Where PSS cannot be read, the resident size.
     """
 
-    def __init__(self, pid: int, interval: float = 0.1):
+    def __init__(self, pid: int, interval: float = 0.5):
         self.pid = pid
         self.interval = interval
         self.peak_bytes = 0
+        #: CPU seconds the sampling itself took (its thread's), taken from the machine it measures.
+        self.cpu_s = 0.0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
 
@@ -102,6 +106,13 @@ class PeakMemory:
         self._thread.join()
 
     def _sample(self) -> None:
+        started = time.thread_time()
+        try:
+            self._sample_until_stopped()
+        finally:
+            self.cpu_s = time.thread_time() - started
+
+    def _sample_until_stopped(self) -> None:
         import psutil
 
         while not self._stop.is_set():
@@ -147,6 +158,8 @@ class CommandRun:
     peak_mb: float
     returncode: int
     output: str
+    #: CPU seconds the memory sampler took meanwhile (not in cpu_s).
+    sampler_cpu_s: float = 0.0
 
 
 def timed_command(command: list[str], course: Path) -> CommandRun:
@@ -165,7 +178,8 @@ def timed_command(command: list[str], course: Path) -> CommandRun:
         kill_process_tree(process.pid)
         raise
     wall = time.perf_counter() - started
-    return CommandRun(wall, children_cpu_s() - cpu_before, memory.peak_bytes / 2**20, process.returncode, output)
+    return CommandRun(wall, children_cpu_s() - cpu_before, memory.peak_bytes / 2**20, process.returncode, output,
+                      memory.cpu_s)
 
 
 def floor_seconds(assignment_notebook: Path, workdir: Path, runs: int) -> tuple[float, float]:
@@ -341,6 +355,7 @@ def run_line(number: int, size: int, figures: ClassRunFigures) -> str:
             f" {figures.plain.peak_mb:.0f} MB), class grader {figures.parallel.wall_s:.1f} s"
             f" ({figures.parallel.cpu_s / size:.2f} s CPU/submission, {figures.parallel.peak_mb:.0f} MB),"
             f" speed-up {figures.speed_up:.2f}x; load {figures.load[0]:.1f} -> {figures.load[1]:.1f};"
+            f" memory sampling {figures.plain.sampler_cpu_s:.1f} + {figures.parallel.sampler_cpu_s:.1f} s CPU;"
             f" scores equal for {figures.compared_students}")
 
 
