@@ -530,10 +530,12 @@ def _make_guard(config: dict, key: bytes, shell):
         for index in indices:
             entry, compare = namespace_entries[index]
             before = _len(found)
+            # The tag is read before the comparison: a change a thread makes meanwhile gets a newer tag,
+            # so the next scan compares the namespace again.
+            tag = _read_tag(tags[index]) if tags is not None else None
             compare(entry, fix, found)
-            if tags is not None:
-                # Only a namespace found as in the snapshot is trusted by its tag, until the tag changes.
-                clean_tags[index] = _read_tag(tags[index]) if _len(found) == before else None
+            # Only a namespace found as in the snapshot is trusted by its tag, until the tag changes.
+            clean_tags[index] = tag if _len(found) == before else None
         for label, namespace, kept, keys, lists, dicts in objects:
             for attribute, value in kept.items():
                 if not same(namespace.get(attribute, absent), value):
