@@ -75,15 +75,15 @@ def cell_file(thing) -> str | None:
     >>> cell_file(compile("1", "lesson.py", "eval")) is None
     True
     """
-    from ipykernel.compiler import get_tmp_directory
-
     kind = type(thing)
     if kind is types.TracebackType:
         thing, kind = thing.tb_frame, types.FrameType
     if kind is types.FrameType:
         thing, kind = thing.f_code, types.CodeType
     if kind is not types.CodeType:
-        return None
+        return None  # what getmodule is mostly asked about (functions, classes) is settled without an import
+    from ipykernel.compiler import get_tmp_directory
+
     filename = thing.co_filename
     return filename if filename.startswith(get_tmp_directory() + os.sep) else None
 

@@ -21,10 +21,11 @@ each way (every process it ran: the command, workers, kernels), which the
 machine's load does not change as it changes wall times, and each way's peak memory (the
 proportional set size of the command and every process it started, summed: memory forked
 kernels share with their fork server counts once, not once a process; sampled
-twice a second). Reading a process's PSS makes Linux walk its page tables: sampled ten times a
-second, the sampler took about 8 s of CPU beside a 46 s class run, a core the class grader uses
-and plain nbgrader, on one core, does not; each run's line shows what the sampler took. In every run the gradebooks of both ways must hold the same
-grades for every student the class grader graded, or the benchmark fails.
+twice a second). Reading a process's PSS makes Linux walk its page tables: ten times a second,
+the sampler took about 8 s of CPU beside a 46 s class run, from the cores the class grader uses,
+while plain nbgrader leaves one of them free; each run's line shows what the sampler took. In
+every run the gradebooks of both ways must hold the same grades for every student the class
+grader graded, or the benchmark fails.
 
 Cost: on the course's 2-core machine one run of the default class of 60 takes
 about 3 minutes on a quiet machine (the looping submission alone waits out
