@@ -129,6 +129,9 @@ class StudentGrader:
     """
 
     def __init__(self, log_folder: Path | None = None):
+        from grading import nbgrader_reuse
+
+        nbgrader_reuse.install()  # one student after another: keep engines and checked schemas between them
         self.app = configured_autograder()
         self.coursedir = self.app.coursedir
         self.coursedir.db_url = with_busy_timeout(self.coursedir.db_url)

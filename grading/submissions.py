@@ -42,7 +42,6 @@ import sys
 from pathlib import Path
 
 import nbformat
-import pandas as pd
 
 from grading.course import (
     CourseError,
@@ -53,7 +52,6 @@ from grading.course import (
     submission_folder,
     submitting_students,
 )
-from grading.text import text_table
 
 OK = "ok"
 NO_SUBMISSION = "no submission"
@@ -154,6 +152,10 @@ def checks_table(checks: list[SubmissionCheck]) -> str:
     """The checks as a plain-text table, one student a row."""
     if not checks:
         return "no submissions and no students in the gradebook"
+    import pandas as pd  # only for the command's table: graders check submissions without loading pandas
+
+    from grading.text import text_table
+
     return text_table(pd.DataFrame([dataclasses.asdict(check) for check in checks]))
 
 

@@ -1,0 +1,93 @@
+"""What a grading process keeps from one student to the next, where nbgrader would build it again.
+
+nbgrader's autograder is written for one command that grades and exits. A class grader's worker
+(:mod:`grading.student_grader`) runs it for one student after another, and two of its costs are
+then paid again and again for nothing:
+
+* **An engine per gradebook.** Grading one student opens nine ``nbgrader.api.Gradebook`` objects,
+  and each calls SQLAlchemy's ``create_engine``. An engine holds SQLAlchemy's cache of compiled
+  statements, so with a new engine every query is compiled again. :func:`install` makes
+  ``nbgrader.api`` take one engine per URL and options from this process's cache. ``Gradebook.close``
+  still disposes of the engine's pool, so connections are opened and closed as before;
+  only the compiled statements stay.
+* **The cell-metadata schema, checked on every cell.** nbgrader checks each cell's ``nbgrader``
+  metadata with ``jsonschema.validate``, which checks the schema itself against its metaschema
+  first, every time: a millisecond a cell. :func:`validate_with_checked_schema` checks each
+  schema once and keeps its validator; it accepts and rejects what ``jsonschema.validate`` does,
+  with the same error.
+
+Nothing changes until :func:`install` is called, which the worker does once; calling it again does
+nothing more.
+"""
+
+from __future__ import annotations
+
+import json
+
+_installed: set[str] = set()
+#: Each schema's validator, by the schema's canonical JSON: nbgrader reads a fresh copy of its schema per notebook.
+_validators: dict[str, object] = {}
+
+
+def validate_with_checked_schema(instance, schema: dict) -> None:
+    """``jsonschema.validate(instance, schema)``, with ``schema`` itself checked only the first time it is seen.
+
+    >>> schema = {"type": "object", "properties": {"points": {"type": "number"}}}
+    >>> validate_with_checked_schema({"points": 2}, schema)
+    >>> try:
+    ...     validate_with_checked_schema({"points": "two"}, schema)
+    ... except Exception as error:
+    ...     print(type(error).__name__, error.message)
+    ValidationError 'two' is not of type 'number'
+    """
+    import jsonschema
+
+    key = json.dumps(schema, sort_keys=True)
+    validator = _validators.get(key)
+    if validator is None:
+        cls = jsonschema.validators.validator_for(schema)
+        cls.check_schema(schema)
+        validator = _validators[key] = cls(schema)
+    error = jsonschema.exceptions.best_match(validator.iter_errors(instance))
+    if error is not None:
+        raise error
+
+
+class _JsonschemaForNbgrader:
+    """What ``nbgrader.nbgraderformat.common`` uses of the ``jsonschema`` module, with the checked-schema validate."""
+
+    validate = staticmethod(validate_with_checked_schema)
+
+    def __getattr__(self, name: str):
+        import jsonschema
+
+        return getattr(jsonschema, name)
+
+
+def _reuse_engines() -> None:
+    import nbgrader.api
+
+    create_engine = nbgrader.api.create_engine
+    engines = {}
+
+    def cached_engine(url, **options):
+        key = (str(url), tuple(sorted(options.items())))
+        if key not in engines:
+            engines[key] = create_engine(url, **options)
+        return engines[key]
+
+    nbgrader.api.create_engine = cached_engine
+
+
+def _check_schema_once() -> None:
+    import nbgrader.nbgraderformat.common
+
+    nbgrader.nbgraderformat.common.jsonschema = _JsonschemaForNbgrader()
+
+
+def install() -> None:
+    """Make this process's nbgrader reuse engines and checked schemas (idempotent)."""
+    for name, change in (("engines", _reuse_engines), ("schema", _check_schema_once)):
+        if name not in _installed:
+            change()
+            _installed.add(name)
