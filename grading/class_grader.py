@@ -123,10 +123,29 @@ class ClassRun:
     fingerprints: dict[str, str] = field(default_factory=dict)
     #: Students an earlier run graded, with that run's outcome.
     skipped: dict[str, GradingOutcome] = field(default_factory=dict)
+    #: Seconds an earlier run took to grade each student it recorded.
+    earlier_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def to_grade(self) -> list[str]:
-        return [student for student in sorted(self.submissions) if student not in self.skipped]
+        """The students to grade, those an earlier run took longest on first (:func:`longest_first`)."""
+        return longest_first([student for student in sorted(self.submissions) if student not in self.skipped],
+                             self.earlier_seconds)
+
+
+def longest_first(students: list[str], earlier_seconds: dict[str, float]) -> list[str]:
+    """``students`` in the order to hand them out: the longest earlier gradings first, so that the last
+    worker does not grade a slow student alone while the others wait. A student with no earlier time
+    counts as the median of the others; equal times keep their order.
+
+    >>> longest_first(["ada", "bob", "cy", "dan"], {"bob": 0.6, "cy": 15.7, "dan": 0.4})
+    ['cy', 'ada', 'bob', 'dan']
+    >>> longest_first(["ada", "bob"], {})
+    ['ada', 'bob']
+    """
+    known = sorted(earlier_seconds[student] for student in students if student in earlier_seconds)
+    typical = known[len(known) // 2] if known else 0.0
+    return sorted(students, key=lambda student: -earlier_seconds.get(student, typical))
 
 
 def plan_run(args: argparse.Namespace) -> ClassRun:
@@ -174,6 +193,8 @@ def plan_run(args: argparse.Namespace) -> ClassRun:
     for student, folder in run.submissions.items():
         run.fingerprints[student] = submission_fingerprint(folder)
         earlier = ledger.read(student)
+        if earlier is not None:
+            run.earlier_seconds[student] = earlier[0].seconds
         if args.force or earlier is None or student not in in_gradebook:
             continue
         outcome, fingerprint = earlier

@@ -13,6 +13,8 @@ it, in the course folder.
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 import signal
 import subprocess
 import sys
@@ -174,6 +176,19 @@ def test_a_resubmission_is_graded_again_and_force_regrades_one_student_alone(par
         now = (course / "autograded" / kind / ASSIGNMENT / f"{ASSIGNMENT}.ipynb").stat().st_mtime_ns
         assert (now != graded_at[kind]) == (kind == "half_right"), kind
     assert gradebook_grades(sqlite_url(course), ASSIGNMENT) == grades
+
+
+def test_a_rerun_hands_out_the_students_an_earlier_run_took_longest_on_first(parallel, tmp_path):
+    """With one worker, students finish in the order they are handed out: longest earlier grading first."""
+    course = copy_course(parallel[0], tmp_path / "course")
+    earlier = {"right": 30.0, "raises": 1.0, "kernel_dies": 5.0}
+    for student, seconds in earlier.items():
+        path = course / ".class-grader" / ASSIGNMENT / "students" / f"{student}.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), "seconds": seconds}))
+    students = [argument for student in sorted(earlier) for argument in ("--student", student)]
+    done = class_grader(course, ASSIGNMENT, *students, "--force", "--workers", "1")
+    assert done.returncode == 1, done.stdout + done.stderr  # kernel_dies is not graded
+    assert re.findall(r"\[\d+/\d+\] (\w+):", done.stderr) == ["right", "kernel_dies", "raises"], done.stderr
 
 
 def start_class_grader(course: Path) -> subprocess.Popen:
