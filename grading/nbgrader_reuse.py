@@ -7,9 +7,11 @@ then paid again and again for nothing:
 * **An engine per gradebook.** Grading one student opens nine ``nbgrader.api.Gradebook`` objects,
   and each calls SQLAlchemy's ``create_engine``. An engine holds SQLAlchemy's cache of compiled
   statements, so with a new engine every query is compiled again. :func:`install` makes
-  ``nbgrader.api`` take one engine per URL and options from this process's cache. ``Gradebook.close``
-  still disposes of the engine's pool, so connections are opened and closed as before;
-  only the compiled statements stay.
+  ``nbgrader.api`` take one engine per URL and options from this process's cache.
+  ``Gradebook.close`` still disposes of the engine's pool, so connections are opened and closed
+  as before; only the compiled statements stay. Each ``Gradebook`` also asked the database
+  whether its tables exist, a query a table: once a gradebook of this process has created or
+  found them through a cached engine, the later ones take them as there.
 * **The cell-metadata schema, checked on every cell.** nbgrader checks each cell's ``nbgrader``
   metadata with ``jsonschema.validate``, which checks the schema itself against its metaschema
   first, every time: a millisecond a cell. :func:`validate_with_checked_schema` checks each
@@ -64,11 +66,26 @@ class _JsonschemaForNbgrader:
         return getattr(jsonschema, name)
 
 
+class _TablesFound:
+    """What ``Gradebook.__init__`` asks of an inspector, for a database whose tables this process has seen."""
+
+    @staticmethod
+    def get_table_names() -> list[str]:
+        import nbgrader.api
+
+        return sorted(nbgrader.api.Base.metadata.tables)
+
+
 def _reuse_engines() -> None:
     import nbgrader.api
 
-    create_engine = nbgrader.api.create_engine
+    create_engine, inspect = nbgrader.api.create_engine, nbgrader.api.inspect
+    metadata = nbgrader.api.Base.metadata
+    create_all = metadata.create_all
     engines = {}
+    #: ids of this cache's engines whose tables exist (created or checked by an earlier gradebook); the
+    #: cache keeps its engines for the life of the process, so an id never comes to name another one.
+    with_tables: set[int] = set()
 
     def cached_engine(url, **options):
         key = (str(url), tuple(sorted(options.items())))
@@ -76,7 +93,19 @@ def _reuse_engines() -> None:
             engines[key] = create_engine(url, **options)
         return engines[key]
 
+    def inspect_unless_known(subject):  # nbgrader.api inspects only to ask whether the tables exist
+        return _TablesFound if id(subject) in with_tables else inspect(subject)
+
+    def create_all_once(bind=None, **options):
+        if id(bind) in with_tables:
+            return
+        create_all(bind=bind, **options)
+        if any(bind is engine for engine in engines.values()):
+            with_tables.add(id(bind))
+
     nbgrader.api.create_engine = cached_engine
+    nbgrader.api.inspect = inspect_unless_known
+    metadata.create_all = create_all_once
 
 
 def _check_schema_once() -> None:

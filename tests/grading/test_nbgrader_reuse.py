@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import copy
 import json
+import os
+import sys
 from pathlib import Path
 
 import jsonschema
 import nbgrader.api
 import nbgrader.nbgraderformat.common
 import pytest
+from sqlalchemy import inspect as sqlalchemy_inspect
+from sqlalchemy import text
 from nbformat.v4 import new_code_cell
 from nbgrader.api import Gradebook
 from nbgrader.nbgraderformat import MetadataValidator
@@ -24,6 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def restored(monkeypatch):
     """nbgrader's own functions come back after the test, whatever it installs."""
     monkeypatch.setattr(nbgrader.api, "create_engine", nbgrader.api.create_engine)
+    monkeypatch.setattr(nbgrader.api, "inspect", nbgrader.api.inspect)
+    monkeypatch.setattr(nbgrader.api.Base.metadata, "create_all", nbgrader.api.Base.metadata.create_all)
     monkeypatch.setattr(nbgrader.nbgraderformat.common, "jsonschema", nbgrader.nbgraderformat.common.jsonschema)
     monkeypatch.setattr(nbgrader_reuse, "_installed", set())
     monkeypatch.setattr(nbgrader_reuse, "_validators", {})
@@ -57,6 +63,34 @@ def test_without_install_each_gradebook_has_its_own_engine(tmp_path):
     url = sqlite_url(tmp_path)
     with Gradebook(url) as first, Gradebook(url) as second:
         assert first.engine is not second.engine
+
+
+def statements(engine) -> list[str]:
+    """A list that collects the SQL the engine runs from now on."""
+    import sqlalchemy
+
+    seen: list[str] = []
+    sqlalchemy.event.listen(engine, "before_cursor_execute",
+                            lambda connection, cursor, statement, *rest: seen.append(statement))
+    return seen
+
+
+def test_tables_are_looked_for_once_per_database_and_created_where_missing(installed, tmp_path, monkeypatch):
+    """The first gradebook of a URL checks (or creates) its tables; the next ones of that URL do not ask again;
+    a new database still gets every table and nbgrader's alembic version."""
+    url = sqlite_url(tmp_path / "one")
+    with Gradebook(url) as first:
+        seen = statements(first.engine)
+    with Gradebook(url) as second:
+        second.add_student("ada")
+    assert seen and not any("sqlite_master" in sql or "PRAGMA" in sql.upper() for sql in seen), seen
+
+    # nbgrader runs `alembic` to stamp a new gradebook.
+    monkeypatch.setenv("PATH", os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
+    with Gradebook(f"sqlite:///{tmp_path / 'fresh.db'}") as fresh:  # no file yet: nbgrader creates it all
+        tables = set(sqlalchemy_inspect(fresh.engine).get_table_names())
+        version = fresh.db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    assert set(nbgrader.api.Base.metadata.tables) <= tables and version
 
 
 def test_a_gradebook_closed_beside_an_open_one_leaves_it_working(installed, tmp_path):
