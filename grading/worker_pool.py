@@ -8,10 +8,11 @@ that runs the student's notebook is a child of its worker.
 
 Workers are forked from the main process, which has imported nbgrader to plan
 the run: a spawned worker imported it again, about 0.8 s of CPU each, while
-planning kept one core idle. A forked worker starts from a copy of a process
-that runs no thread; it closes its copies of the other workers' pipes, takes
-back the default SIGTERM, and ends its kernel fork servers itself, as a forked
-process leaves Python without running ``atexit``.
+planning kept one core idle. The class grader's main process runs no other
+thread, so a fork copies no lock held half-way. A forked worker closes its
+copies of the workers' pipe ends, takes back the default SIGTERM, and ends its
+kernel fork servers itself, as a forked process leaves Python without running
+``atexit``.
 
 The main process keeps a deadline for each student. When it passes, the worker
 and everything it started (the kernel, whatever the student's code started) are
@@ -101,12 +102,12 @@ def worker_main(connection, settings: WorkerSettings, parent_pid: int, inherited
     from grading.forked_kernels import close_servers
 
     try:
-        _grade_what_comes(connection, settings)
+        _set_up_and_grade(connection, settings)
     finally:
         close_servers()  # a forked process skips atexit; the servers' CPU is then this worker's children's
 
 
-def _grade_what_comes(connection, settings: WorkerSettings) -> None:
+def _set_up_and_grade(connection, settings: WorkerSettings) -> None:
     from grading.student_grader import StudentGrader
 
     try:

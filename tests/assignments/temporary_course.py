@@ -10,10 +10,12 @@ process, through ``nbgrader.apps.NbGraderAPI``, or as an instructor types it
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -51,6 +53,14 @@ def guarded_execute(steps) -> str:
     return executes[0]
 
 
+def ipc_prefix(course: Path) -> Path:
+    """Where the course's unsandboxed kernels put their sockets: an absolute path (jupyter_client's default
+    is relative to each process's folder, and a kernel runs in its notebook's), short enough for a socket."""
+    folder = Path(tempfile.gettempdir()) / f"va-ipc-{hashlib.sha256(str(course).encode()).hexdigest()[:12]}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / "kernel"
+
+
 def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | None = None) -> str:
     """A config for the temporary course: the repository's settings, this folder's gradebook and exchange.
 
@@ -62,6 +72,10 @@ def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | N
         f"c.CourseDirectory.root = {str(course)!r}",
         f"c.CourseDirectory.db_url = {'sqlite:///' + str(course / 'gradebook.db')!r}",
         f"c.Exchange.root = {str(exchange or course / 'exchange')!r}",
+        # Kernels outside the sandbox talk over unix sockets, as sandboxed ones do: with TCP, a port
+        # jupyter_client found free can be taken by another test's connection before the kernel binds it.
+        "c.KernelManager.transport = 'ipc'",
+        f"c.KernelManager.ip = {str(ipc_prefix(course))!r}",
         *settings,
         "",
     ])
