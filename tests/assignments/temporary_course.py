@@ -53,12 +53,12 @@ def guarded_execute(steps) -> str:
     return executes[0]
 
 
-def ipc_prefix(course: Path) -> Path:
+def ipc_folder(course: Path) -> Path:
     """Where the course's unsandboxed kernels put their sockets: an absolute path (jupyter_client's default
     is relative to each process's folder, and a kernel runs in its notebook's), short enough for a socket."""
     folder = Path(tempfile.gettempdir()) / f"va-ipc-{hashlib.sha256(str(course).encode()).hexdigest()[:12]}"
     folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / "kernel"
+    return folder
 
 
 def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | None = None) -> str:
@@ -74,8 +74,11 @@ def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | N
         f"c.Exchange.root = {str(exchange or course / 'exchange')!r}",
         # Kernels outside the sandbox talk over unix sockets, as sandboxed ones do: with TCP, a port
         # jupyter_client found free can be taken by another test's connection before the kernel binds it.
+        # The sockets' names are numbered from 1 under this prefix, so each grading process (which
+        # loads this file itself) gets a prefix of its own.
+        "import os",
         "c.KernelManager.transport = 'ipc'",
-        f"c.KernelManager.ip = {str(ipc_prefix(course))!r}",
+        f"c.KernelManager.ip = os.path.join({str(ipc_folder(course))!r}, f'kernel-{{os.getpid()}}')",
         *settings,
         "",
     ])
