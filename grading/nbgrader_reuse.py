@@ -100,7 +100,7 @@ def _reuse_engines() -> None:
         if id(bind) in with_tables:
             return
         create_all(bind=bind, **options)
-        if any(bind is engine for engine in engines.values()):
+        if bind in engines.values():
             with_tables.add(id(bind))
 
     nbgrader.api.create_engine = cached_engine

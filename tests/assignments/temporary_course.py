@@ -53,12 +53,13 @@ def guarded_execute(steps) -> str:
     return executes[0]
 
 
-def ipc_folder(course: Path) -> Path:
+def ipc_prefix(course: Path) -> str:
     """Where the course's unsandboxed kernels put their sockets: an absolute path (jupyter_client's default
-    is relative to each process's folder, and a kernel runs in its notebook's), short enough for a socket."""
-    folder = Path(tempfile.gettempdir()) / f"va-ipc-{hashlib.sha256(str(course).encode()).hexdigest()[:12]}"
+    is relative to each process's folder, and a kernel runs in its notebook's), short enough for a socket,
+    in one folder of this user's that every test course shares."""
+    folder = Path(tempfile.gettempdir()) / f"va-ipc-{os.getuid()}"
     folder.mkdir(mode=0o700, exist_ok=True)
-    return folder
+    return str(folder / hashlib.sha256(str(course).encode()).hexdigest()[:12])
 
 
 def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | None = None) -> str:
@@ -78,7 +79,7 @@ def course_config(course: Path, settings: Sequence[str] = (), exchange: Path | N
         # loads this file itself) gets a prefix of its own.
         "import os",
         "c.KernelManager.transport = 'ipc'",
-        f"c.KernelManager.ip = os.path.join({str(ipc_folder(course))!r}, f'kernel-{{os.getpid()}}')",
+        f"c.KernelManager.ip = {ipc_prefix(course)!r} + f'-{{os.getpid()}}'",
         *settings,
         "",
     ])
